@@ -1,0 +1,5 @@
+"""Allow ``python -m agentdesk``."""
+
+from agentdesk.entry import main
+
+main()

@@ -1,0 +1,98 @@
+"""AgentDeskApp: screens, global keys, the command palette and store-change polling."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from agentdesk.commands import AgentDeskCommands
+from agentdesk.config import Settings
+from agentdesk.domain.views import VIEWS_BY_KEY, default_view
+from agentdesk.workspace import Workspace
+from screens.events import StoreChanged
+from screens.queue import QueueScreen
+from widgets.queue_table import QueueTable
+from widgets.worker_errors import NotifyWorkerErrors
+
+STORE_POLL_SECONDS = 1.0
+
+
+class AgentDeskApp(App[None], NotifyWorkerErrors):
+    """The workstation. Build it with :func:`make_app` so tests never read a user's config."""
+
+    TITLE = "agentdesk"
+    COMMANDS = App.COMMANDS | {AgentDeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
+    ]
+
+    def __init__(self, workspace: Workspace, settings: Settings) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.settings = settings
+        self._data_version = 0
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        agent = self.workspace.agent
+        self.push_screen(QueueScreen(self.workspace.db, agent, default_view(agent)))
+        # The baseline is taken now (a sub-millisecond PRAGMA), so a commit made by
+        # another process before the first poll is still noticed.
+        self._data_version = self.workspace.db.data_version()
+        self.set_interval(STORE_POLL_SECONDS, self._check_store)
+
+    def show_view(self, key: str) -> None:
+        """Switch the queue to a built-in view (from the palette)."""
+        queues = [screen for screen in self.screen_stack if isinstance(screen, QueueScreen)]
+        if queues:
+            while self.screen is not queues[0]:
+                self.pop_screen()
+            queues[0].show_view(VIEWS_BY_KEY[key])
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen  # noqa: PLC0415 - loaded when first asked for
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
+    def _check_store(self) -> None:
+        """Notice commits by other processes (sync, CLI) and tell every screen."""
+        version = self.workspace.db.data_version()
+        if version != self._data_version:
+            self.call_from_thread(self._broadcast_store_changed)
+        self._data_version = version
+
+    def _broadcast_store_changed(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged())
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap may name, from the app and its screens and widgets."""
+    from screens.help import HelpScreen  # noqa: PLC0415 - the screens opened later
+    from screens.ticket import TicketScreen  # noqa: PLC0415
+    from widgets.thread_view import ThreadView  # noqa: PLC0415
+
+    owners: list[type[DOMNode]] = [AgentDeskApp, QueueScreen, TicketScreen, HelpScreen]
+    owners += [QueueTable, ThreadView]
+    return {
+        binding.id
+        for owner in owners
+        for binding in owner.BINDINGS
+        if isinstance(binding, Binding) and binding.id
+    }
+
+
+def make_app(workspace: Workspace, settings: Settings) -> AgentDeskApp:
+    """The one factory the CLI, ``make run`` and the tests use."""
+    return AgentDeskApp(workspace, settings)

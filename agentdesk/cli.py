@@ -1,0 +1,160 @@
+"""The `agentdesk` command: the TUI by default, plus demo, config and agents.
+
+Every command accepts ``--db PATH`` and ``--as EMAIL``; they win over
+``AGENTDESK_DB`` / ``AGENTDESK_AGENT``, which win over the config file. Heavy
+imports (the app, the demo generator) happen inside the commands that need them,
+so ``agentdesk config`` answers at once and the TUI starts as fast as it can.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from agentdesk.config import ConfigError, Settings, default_data_dir, describe, load_settings
+from storage.errors import StoreError
+
+app = typer.Typer(
+    name="agentdesk",
+    help="A keyboard-driven terminal workstation for customer-support teams.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite store to use (default: AGENTDESK_DB, config, XDG data dir)."),
+]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as", help="Act as the agent with this email (default: AGENTDESK_AGENT, config)."
+    ),
+]
+
+DEMO_DB_NAME = "demo.db"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error to stderr and exit non-zero."""
+    typer.echo(f"agentdesk: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class _State:
+    """Options given before the subcommand (``agentdesk --db X agents``)."""
+
+    db: Path | None = None
+    agent: str | None = None
+
+
+def settings_for(db: Path | None, agent: str | None) -> Settings:
+    """Load the settings and apply this command's flags (or the global ones)."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    return settings.with_overrides(db=db or _State.db, agent=agent or _State.agent)
+
+
+def run_tui(settings: Settings) -> None:
+    """Run the TUI, turning a launch failure into a one-line error and its exit code."""
+    from agentdesk.launch import LaunchError
+    from agentdesk.launch import run_tui as launch
+
+    try:
+        launch(settings)
+    except LaunchError as exc:
+        fail(str(exc), code=exc.code)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context, db: DbOption = None, as_: AsOption = None) -> None:
+    """Open the queue (the TUI) when no command is given."""
+    _State.db, _State.agent = db, as_
+    if ctx.invoked_subcommand is None:
+        run_tui(settings_for(db, as_))
+
+
+@app.command()
+def config(db: DbOption = None, as_: AsOption = None) -> None:
+    """Print the config file, data paths and effective settings."""
+    settings = settings_for(db, as_)
+    width = max(len(name) for name, _ in describe(settings))
+    for name, value in describe(settings):
+        typer.echo(f"{name:<{width}}  {value}")
+
+
+@app.command()
+def agents(
+    db: DbOption = None,
+    as_: AsOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the workspace's agents with their tier and groups."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from agentdesk.workspace import open_workspace
+    from storage.agents import list_agents
+
+    settings = settings_for(db, as_)
+    try:
+        workspace = open_workspace(settings)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        with workspace.db.read() as conn:
+            rows = list_agents(conn)
+    finally:
+        workspace.close()
+    if json_:
+        payload = [
+            {"id": a.id, "name": a.name, "email": a.email, "tier": a.tier, "groups": a.groups}
+            for a in rows
+        ]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    table = Table("Name", "Email", "Tier", "Groups", title=f"Agents in {settings.db_path}")
+    for agent in rows:
+        me = " (you)" if agent.id == workspace.agent.id else ""
+        table.add_row(agent.name + me, agent.email, agent.tier, ", ".join(agent.groups))
+    Console().print(table)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    as_: AsOption = None,
+    tickets: Annotated[
+        int, typer.Option(min=10, max=5_000_000, help="Tickets to generate.")
+    ] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Regenerate even if it exists.")] = False,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Only generate; do not open.")] = False,
+) -> None:
+    """Make (or reuse) a realistic demo workspace, then open the queue on it."""
+    from agentdesk.demo_command import prepare_demo
+
+    settings = settings_for(db, as_)
+    path = db or _State.db or default_data_dir() / DEMO_DB_NAME
+    try:
+        prepare_demo(path, tickets=tickets, seed=seed, fresh=fresh)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    if not no_open:
+        run_tui(settings.with_overrides(db=path))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Pure support-desk logic: no I/O, no Textual."""

@@ -1,0 +1,54 @@
+"""Built-in queue views, and which one an agent sees first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from storage.agents import AgentRow
+from storage.queue import QueueQuery, TicketFilter
+
+
+@dataclass(frozen=True)
+class View:
+    """A named queue: a query that may depend on who is looking."""
+
+    key: str
+    title: str
+    build: Callable[[AgentRow], QueueQuery]
+
+    def query(self, agent: AgentRow) -> QueueQuery:
+        """The query this view runs for ``agent``."""
+        return self.build(agent)
+
+
+def tier_number(agent: AgentRow) -> int | None:
+    """The numeric tier of an agent, or ``None`` for leads and admins."""
+    return int(agent.tier) if agent.tier.isdigit() else None
+
+
+BUILTIN_VIEWS: Final[tuple[View, ...]] = (
+    View("my-open", "My open", lambda a: QueueQuery(TicketFilter(unsolved=True, assignee_id=a.id))),
+    View(
+        "unassigned",
+        "Unassigned",
+        lambda a: QueueQuery(TicketFilter(unsolved=True, unassigned=True)),
+    ),
+    View(
+        "my-tier", "My tier", lambda a: QueueQuery(TicketFilter(unsolved=True, tier=tier_number(a)))
+    ),
+    View("all-open", "All open", lambda a: QueueQuery(TicketFilter(unsolved=True))),
+    View("pending", "Pending", lambda a: QueueQuery(TicketFilter(statuses=("pending",)))),
+    View(
+        "recently-solved",
+        "Recently solved",
+        lambda a: QueueQuery(TicketFilter(unsolved=False)),
+    ),
+)
+VIEWS_BY_KEY: Final = {view.key: view for view in BUILTIN_VIEWS}
+
+
+def default_view(agent: AgentRow) -> View:
+    """Tier agents start on their tier's queue; leads and admins on everything open."""
+    return VIEWS_BY_KEY["my-tier" if tier_number(agent) is not None else "all-open"]

@@ -1,0 +1,246 @@
+"""Versioned schema migrations, applied in order when a store is opened.
+
+The schema version lives in SQLite's ``PRAGMA user_version``; each migration is a
+script that moves the database from version ``n - 1`` to ``n`` inside one
+transaction, so a crash mid-migration leaves the previous version intact.
+``storage.models`` mirrors the latest schema for typed access; a test checks the
+two agree column by column.
+
+Timestamps are integer milliseconds since the Unix epoch (UTC): compact, cheap to
+index and compare, and free of time-zone ambiguity.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: ``PRAGMA application_id`` marking a file as an agentdesk store ("AGDK").
+APPLICATION_ID: Final = 0x4147444B
+
+UNSOLVED_STATUSES: Final = ("new", "open", "pending", "on-hold")
+
+_V1: Final = """
+CREATE TABLE setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE customer (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE,
+    organization TEXT,
+    plan TEXT NOT NULL DEFAULT 'free' CHECK (plan IN ('free', 'pro', 'enterprise')),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE agent_group (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    tier INTEGER NOT NULL CHECK (tier BETWEEN 1 AND 3),
+    description TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE agent (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE,
+    tier TEXT NOT NULL CHECK (tier IN ('1', '2', '3', 'lead', 'admin')),
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE agent_group_member (
+    agent_id TEXT NOT NULL REFERENCES agent(id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL REFERENCES agent_group(id) ON DELETE CASCADE,
+    PRIMARY KEY (agent_id, group_id)
+);
+
+CREATE TABLE sla_policy (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    priority TEXT CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    plan TEXT CHECK (plan IN ('free', 'pro', 'enterprise')),
+    first_response_minutes INTEGER,
+    next_response_minutes INTEGER,
+    resolution_minutes INTEGER,
+    calendar TEXT NOT NULL DEFAULT '{}',
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+-- number is the short human id (#1042) and the rowid, so FTS rows stay attached
+-- through VACUUM; id is the global ULID used by sync.
+CREATE TABLE ticket (
+    number INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new'
+        CHECK (status IN ('new', 'open', 'pending', 'on-hold', 'solved', 'closed')),
+    priority TEXT NOT NULL DEFAULT 'normal'
+        CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'chat', 'web', 'social', 'phone')),
+    requester_id TEXT NOT NULL REFERENCES customer(id),
+    assignee_id TEXT REFERENCES agent(id),
+    group_id TEXT REFERENCES agent_group(id),
+    tier INTEGER NOT NULL DEFAULT 1 CHECK (tier BETWEEN 1 AND 3),
+    sla_policy_id TEXT REFERENCES sla_policy(id),
+    parent_id TEXT REFERENCES ticket(id),
+    merged_into_id TEXT REFERENCES ticket(id),
+    external_id TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    first_response_at INTEGER,
+    solved_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 1,
+    unsolved INTEGER GENERATED ALWAYS AS
+        (status IN ('new', 'open', 'pending', 'on-hold')) VIRTUAL
+);
+CREATE INDEX ix_ticket_updated ON ticket (updated_at);
+CREATE INDEX ix_ticket_unsolved_updated ON ticket (unsolved, updated_at);
+CREATE INDEX ix_ticket_unsolved_tier ON ticket (unsolved, tier, updated_at);
+CREATE INDEX ix_ticket_assignee ON ticket (assignee_id, unsolved, updated_at);
+CREATE INDEX ix_ticket_status ON ticket (status, updated_at);
+CREATE INDEX ix_ticket_requester ON ticket (requester_id, updated_at);
+CREATE INDEX ix_ticket_solved ON ticket (solved_at);
+
+CREATE TABLE ticket_tag (
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX ix_ticket_tag_tag ON ticket_tag (tag, ticket_id);
+
+-- seq is the rowid the FTS index points at; id is the global ULID.
+CREATE TABLE message (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('customer', 'public', 'internal')),
+    author_agent_id TEXT REFERENCES agent(id),
+    author_customer_id TEXT REFERENCES customer(id),
+    body TEXT NOT NULL,
+    channel TEXT,
+    external_id TEXT,
+    in_reply_to TEXT,
+    restricted INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ix_message_ticket ON message (ticket_id, created_at);
+
+CREATE TABLE macro (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    actions TEXT NOT NULL DEFAULT '{}',
+    owner_id TEXT REFERENCES agent(id),
+    usage_count INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE escalation (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    from_tier INTEGER NOT NULL,
+    to_tier INTEGER NOT NULL,
+    group_id TEXT REFERENCES agent_group(id),
+    reason TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    tried TEXT NOT NULL DEFAULT '',
+    impact TEXT NOT NULL DEFAULT '',
+    links TEXT NOT NULL DEFAULT '',
+    created_by_id TEXT REFERENCES agent(id),
+    created_at INTEGER NOT NULL,
+    acknowledged_by_id TEXT REFERENCES agent(id),
+    acknowledged_at INTEGER,
+    state TEXT NOT NULL DEFAULT 'open'
+        CHECK (state IN ('open', 'acknowledged', 'handed-back', 'closed'))
+);
+CREATE INDEX ix_escalation_ticket ON escalation (ticket_id, created_at);
+CREATE INDEX ix_escalation_state ON escalation (to_tier, state, created_at);
+
+CREATE TABLE audit_event (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT REFERENCES ticket(id) ON DELETE CASCADE,
+    agent_id TEXT REFERENCES agent(id),
+    action TEXT NOT NULL,
+    field TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    mutation_id TEXT,
+    at INTEGER NOT NULL
+);
+CREATE INDEX ix_audit_ticket ON audit_event (ticket_id, at);
+
+CREATE TABLE change (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    ticket_id TEXT,
+    base_version INTEGER,
+    args TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'sent', 'applied', 'rejected')),
+    error TEXT
+);
+CREATE INDEX ix_outbox_state ON outbox (state, seq);
+
+CREATE TABLE sync_cursor (
+    channel TEXT PRIMARY KEY,
+    cursor TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE draft (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    agent_id TEXT NOT NULL REFERENCES agent(id),
+    kind TEXT NOT NULL CHECK (kind IN ('public', 'internal')),
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (ticket_id, agent_id, kind)
+);
+
+-- Full-text search over subjects and message bodies, kept in step by triggers.
+CREATE VIRTUAL TABLE ticket_fts USING fts5(
+    subject, content='ticket', content_rowid='number', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE message_fts USING fts5(
+    body, content='message', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER ticket_fts_ai AFTER INSERT ON ticket BEGIN
+    INSERT INTO ticket_fts (rowid, subject) VALUES (new.number, new.subject);
+END;
+CREATE TRIGGER ticket_fts_ad AFTER DELETE ON ticket BEGIN
+    INSERT INTO ticket_fts (ticket_fts, rowid, subject) VALUES ('delete', old.number, old.subject);
+END;
+CREATE TRIGGER ticket_fts_au AFTER UPDATE OF subject ON ticket BEGIN
+    INSERT INTO ticket_fts (ticket_fts, rowid, subject) VALUES ('delete', old.number, old.subject);
+    INSERT INTO ticket_fts (rowid, subject) VALUES (new.number, new.subject);
+END;
+CREATE TRIGGER message_fts_ai AFTER INSERT ON message BEGIN
+    INSERT INTO message_fts (rowid, body) VALUES (new.seq, new.body);
+END;
+CREATE TRIGGER message_fts_ad AFTER DELETE ON message BEGIN
+    INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.seq, old.body);
+END;
+CREATE TRIGGER message_fts_au AFTER UPDATE OF body ON message BEGIN
+    INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.seq, old.body);
+    INSERT INTO message_fts (rowid, body) VALUES (new.seq, new.body);
+END;
+"""
+
+#: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.
+MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Reusable Textual widgets; they never open a session or write SQL."""

@@ -1,0 +1,75 @@
+"""A ticket's thread: customer messages, public replies and internal notes, oldest first.
+
+Bodies are untrusted: they are shown as plain ``Text`` (never parsed as markup)
+with control characters made visible.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from agentdesk.domain.text import one_line, visible_text
+from agentdesk.domain.timefmt import timestamp
+from storage.tickets import ThreadMessage
+
+KIND_LABELS: Final = {
+    "customer": "Customer",
+    "public": "Public reply",
+    "internal": "Internal note",
+}
+
+
+class MessageCard(Static):
+    """One message, styled by kind (the CSS classes are the message kinds)."""
+
+    DEFAULT_CSS = """
+    MessageCard {
+        padding: 0 1;
+        margin: 0 0 1 0;
+        border-left: thick $panel;
+        &.customer { border-left: thick $primary; background: $boost; }
+        &.public { border-left: thick $success; }
+        &.internal { border-left: thick $warning; background: $warning 10%; }
+    }
+    """
+
+    def __init__(self, message: ThreadMessage) -> None:
+        label = KIND_LABELS.get(message.kind, message.kind)
+        if message.restricted:
+            label += " (restricted)"
+        heading = Text.assemble(
+            (one_line(message.author), "bold"),
+            (f" · {label} · {timestamp(message.created_at)}", "dim"),
+        )
+        body = Text(visible_text(message.body))
+        super().__init__(Text("\n").join([heading, body]), classes=message.kind)
+        self.message = message
+
+
+class ThreadView(VerticalScroll, can_focus=True, inherit_bindings=False):
+    """The scrollable thread; j/k scroll it line by line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Scroll down", show=False, id="thread.down"),
+        Binding("k,up", "scroll_up", "Scroll up", show=False, id="thread.up"),
+        Binding("G,end", "scroll_end", "Newest", show=False, id="thread.end"),
+        Binding("g,home", "scroll_home", "Oldest", show=False, id="thread.home"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="thread.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="thread.page_up"),
+    ]
+
+    def __init__(self, messages: list[ThreadMessage], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.messages = messages
+
+    def compose(self) -> ComposeResult:
+        if not self.messages:
+            yield Static("No messages yet.", classes="empty")
+        for message in self.messages:
+            yield MessageCard(message)
