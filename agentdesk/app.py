@@ -11,7 +11,8 @@ from textual.dom import DOMNode
 
 from agentdesk.commands import AgentDeskCommands
 from agentdesk.config import Settings
-from agentdesk.domain.views import VIEWS_BY_KEY, default_view
+from agentdesk.desk import Desk
+from agentdesk.domain.views import View, default_view
 from agentdesk.workspace import Workspace
 from screens.events import StoreChanged
 from screens.queue import QueueScreen
@@ -36,6 +37,7 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         super().__init__()
         self.workspace = workspace
         self.settings = settings
+        self.desk = Desk(workspace.db, workspace.agent)
         self._data_version = 0
 
     def on_mount(self) -> None:
@@ -44,19 +46,31 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         agent = self.workspace.agent
-        self.push_screen(QueueScreen(self.workspace.db, agent, default_view(agent)))
+        self.push_screen(QueueScreen(self.workspace.db, self.desk, agent, default_view(agent)))
         # The baseline is taken now (a sub-millisecond PRAGMA), so a commit made by
         # another process before the first poll is still noticed.
         self._data_version = self.workspace.db.data_version()
         self.set_interval(STORE_POLL_SECONDS, self._check_store)
 
-    def show_view(self, key: str) -> None:
-        """Switch the queue to a built-in view (from the palette)."""
+    def _queue_screen(self) -> QueueScreen | None:
         queues = [screen for screen in self.screen_stack if isinstance(screen, QueueScreen)]
-        if queues:
-            while self.screen is not queues[0]:
-                self.pop_screen()
-            queues[0].show_view(VIEWS_BY_KEY[key])
+        return queues[0] if queues else None
+
+    def views(self) -> list[View]:
+        """The views the queue offers (built-in and saved)."""
+        queue = self._queue_screen()
+        return queue.views if queue is not None else []
+
+    def show_view(self, key: str) -> None:
+        """Go back to the queue and switch it to view ``key`` (from the palette)."""
+        queue = self._queue_screen()
+        if queue is None:
+            return
+        while self.screen is not queue:
+            self.pop_screen()
+        for view in queue.views:
+            if view.key == key:
+                queue.show_view(view)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen  # noqa: PLC0415 - loaded when first asked for
@@ -79,12 +93,16 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
 
 def binding_ids() -> set[str]:
     """Every binding id a keymap may name, from the app and its screens and widgets."""
-    from screens.help import HelpScreen  # noqa: PLC0415 - the screens opened later
+    from screens.composer import ComposerScreen  # noqa: PLC0415 - the screens opened later
+    from screens.help import HelpScreen  # noqa: PLC0415
+    from screens.picker import PickerScreen  # noqa: PLC0415
+    from screens.prompt import PromptScreen  # noqa: PLC0415
     from screens.ticket import TicketScreen  # noqa: PLC0415
+    from widgets.search_bar import SearchBar  # noqa: PLC0415
     from widgets.thread_view import ThreadView  # noqa: PLC0415
 
     owners: list[type[DOMNode]] = [AgentDeskApp, QueueScreen, TicketScreen, HelpScreen]
-    owners += [QueueTable, ThreadView]
+    owners += [ComposerScreen, PickerScreen, PromptScreen, QueueTable, SearchBar, ThreadView]
     return {
         binding.id
         for owner in owners

@@ -152,6 +152,12 @@ def demo(
         run_tui(settings.with_overrides(db=path))
 
 
+# Registered here, after the options it reuses are defined (see agentdesk.cli_ticket).
+from agentdesk.cli_ticket import ticket_app  # noqa: E402
+
+app.add_typer(ticket_app, name="ticket")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

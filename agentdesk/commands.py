@@ -1,31 +1,50 @@
-"""Command palette provider: every view and every app-level command, searchable."""
+"""Command palette provider: every view, every action of the current screen, help and quit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-from agentdesk.domain.views import BUILTIN_VIEWS
 
 if TYPE_CHECKING:
     from agentdesk.app import AgentDeskApp
 
+#: (palette title, action name, help) for screen actions, offered where the screen has them.
+SCREEN_ACTIONS: Final = (
+    ("Reply to the customer", "reply", "Write a public reply (r)"),
+    ("Add an internal note", "note", "Write a note only agents see (n)"),
+    ("Set status", "set_status", "new, open, pending, on-hold, solved, closed (s)"),
+    ("Set priority", "set_priority", "low, normal, high, urgent (p)"),
+    ("Take: assign to me", "assign_me", "Assign the ticket(s) to yourself (a)"),
+    ("Assign to…", "assign_to", "Assign the ticket(s) to an agent (A)"),
+    ("Edit tags", "tags", "Add or remove tags (t)"),
+    ("Search", "search", "Search with the query language (/)"),
+    ("Sort", "sort", "Sort the queue by a column (o)"),
+    ("Save search as view", "save_view", "Keep the current search as a view (S)"),
+    ("Show audit trail", "toggle_audit", "Who changed what on this ticket (h)"),
+)
+
 
 class AgentDeskCommands(Provider):
-    """Views ('View: Unassigned') and actions ('Help', 'Quit')."""
+    """Views ('View: Unassigned'), screen actions ('Set status') and app commands."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: AgentDeskApp = self.app  # type: ignore[assignment]
+        screen = self.screen
         commands: list[tuple[str, Callable[[], object], str]] = [
             (
                 f"View: {view.title}",
                 partial(app.show_view, view.key),
                 f"Show the {view.title} queue",
             )
-            for view in BUILTIN_VIEWS
+            for view in app.views()
+        ]
+        commands += [
+            (title, partial(screen.run_action, action), help_text)
+            for title, action, help_text in SCREEN_ACTIONS
+            if hasattr(screen, f"action_{action}")
         ]
         commands += [
             ("Help: keys of this screen", app.action_help, "Show every key of the current screen"),

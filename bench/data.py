@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import time
@@ -18,9 +19,17 @@ def demo_store(label: str, seed: int = 7) -> tuple[Path, float | None]:
     The time is None when the store already existed (it is reused, never regenerated).
     """
     path = DATA_DIR / f"demo-{label}-s{seed}.db"
-    if path.exists():
-        return path, None
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Several benches may ask at once: one generates, the others wait for it.
+    with (DATA_DIR / f"{path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return path, None
+        return path, _generate(path, SIZES[label], seed)
+
+
+def _generate(path: Path, tickets: int, seed: int) -> float:
+    """Run `agentdesk demo` (which writes atomically) and time it."""
     started = time.perf_counter()
     subprocess.run(
         [
@@ -29,7 +38,7 @@ def demo_store(label: str, seed: int = 7) -> tuple[Path, float | None]:
             "agentdesk",
             "demo",
             "--tickets",
-            str(SIZES[label]),
+            str(tickets),
             "--seed",
             str(seed),
             "--db",
@@ -38,4 +47,4 @@ def demo_store(label: str, seed: int = 7) -> tuple[Path, float | None]:
         ],
         check=True,
     )
-    return path, time.perf_counter() - started
+    return time.perf_counter() - started

@@ -20,7 +20,7 @@ from bench.data import SIZES, demo_store
 from bench.report import Metric, render_markdown, render_text
 from bench.terminal import Size, TerminalSession, measure_keys, rows_matching, summarize
 
-READY = rows_matching(r"^#\d{4,} ", 10)
+READY = rows_matching(r"^\s*\S?\s+#\d{4,} ", 10)
 PAGE_DOWN = b"\x1b[6~"
 PAGE_UP = b"\x1b[5~"
 

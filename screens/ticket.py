@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from agentdesk.domain import timefmt
 from agentdesk.domain.text import one_line
+from screens.actions import ACTION_BINDINGS, TicketActions, TicketRef
 from screens.events import StoreChanged
 from storage.database import Database
 from storage.tickets import (
@@ -27,9 +29,14 @@ from storage.tickets import (
     thread,
     ticket_detail,
 )
+from widgets.audit_view import AuditView
 from widgets.thread_view import ThreadView
 from widgets.ticket_header import TicketHeader
 from widgets.worker_errors import NotifyWorkerErrors
+
+if TYPE_CHECKING:
+    from agentdesk.desk import Desk
+    from storage.writes import AuditRow
 
 
 @dataclass(frozen=True)
@@ -40,15 +47,19 @@ class TicketData:
     messages: list[ThreadMessage]
     others: list[TicketSummary]
     others_total: int
+    audit: list[AuditRow]
 
 
-class TicketScreen(Screen[None], NotifyWorkerErrors):
+class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
     """One ticket, read top to bottom; escape goes back to the queue where it was."""
 
     CSS_PATH = "ticket.tcss"
+    AUTO_FOCUS = "#thread"
     HELP: ClassVar[str] = (
         "The thread reads oldest first: customer messages, public replies and internal notes "
-        "are marked apart. Tab moves to the requester's other tickets; enter opens one."
+        "are marked apart. r replies to the customer, n adds an internal note, s/p set "
+        "status and priority, a takes the ticket, A assigns it, t edits tags, h shows the "
+        "audit trail (newest first). Tab moves to the requester's other tickets."
     )
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
@@ -56,19 +67,31 @@ class TicketScreen(Screen[None], NotifyWorkerErrors):
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="ticket.back"),
-        Binding("o", "toggle_others", "Other tickets", id="ticket.others"),
+        Binding("o", "toggle_others", "Other tickets", show=False, id="ticket.others"),
+        Binding("h", "toggle_audit", "History", show=False, id="ticket.audit"),
+        *ACTION_BINDINGS,
     ]
 
-    def __init__(self, db: Database, ticket_id: str) -> None:
+    class Loaded(Message):
+        """The worker read the ticket."""
+
+        def __init__(self, data: TicketData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, db: Database, desk: Desk, ticket_id: str) -> None:
         super().__init__()
         self.db = db
+        self.desk = desk
+        self.agent = desk.agent
         self.ticket_id = ticket_id
         self.data: TicketData | None = None
 
     def compose(self) -> ComposeResult:
         yield TicketHeader("Loading…", id="ticket-header")
         with Horizontal(id="ticket-body"):
-            yield Vertical(id="thread-slot")
+            yield ThreadView(id="thread")
+            yield AuditView(id="audit")
             with Vertical(id="others"):
                 yield Static("Requester's other tickets", id="others-title", markup=False)
                 yield OptionList(id="others-list")
@@ -87,20 +110,16 @@ class TicketScreen(Screen[None], NotifyWorkerErrors):
                 thread(conn, self.ticket_id),
                 requester_tickets(conn, detail.requester_id, exclude=self.ticket_id),
                 requester_ticket_count(conn, detail.requester_id) - 1,
+                self.desk.audit_trail(self.ticket_id),
             )
-        self.app.call_from_thread(self._show, data)
+        self.post_message(self.Loaded(data))
 
-    def _show(self, data: TicketData) -> None:
-        first_load = self.data is None
+    async def on_ticket_screen_loaded(self, message: TicketScreen.Loaded) -> None:
+        data = message.data
         self.data = data
         self.query_one(TicketHeader).show(data.detail)
-        slot = self.query_one("#thread-slot", Vertical)
-        slot.remove_children()
-        view = ThreadView(data.messages, id="thread")
-        slot.mount(view)
-        if first_load:
-            view.focus()
-            view.call_after_refresh(view.scroll_end, animate=False)
+        await self.query_one(AuditView).show(data.audit)
+        await self.query_one(ThreadView).show(data.messages)
         now = timefmt.now_ms()
         options = [
             Option(
@@ -127,13 +146,20 @@ class TicketScreen(Screen[None], NotifyWorkerErrors):
     @on(OptionList.OptionSelected, "#others-list")
     def _open_other(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.push_screen(TicketScreen(self.db, event.option.id))
+            self.app.push_screen(TicketScreen(self.db, self.desk, event.option.id))
 
     def action_back(self) -> None:
         self.dismiss()
 
     def action_toggle_others(self) -> None:
         self.toggle_class("show-others")
+
+    def action_toggle_audit(self) -> None:
+        self.toggle_class("show-audit")
+
+    def targets(self) -> list[TicketRef]:
+        """This ticket, once loaded."""
+        return [] if self.data is None else [TicketRef(self.ticket_id, self.data.detail.number)]
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load()

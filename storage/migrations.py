@@ -240,7 +240,48 @@ CREATE TRIGGER message_fts_au AFTER UPDATE OF body ON message BEGIN
 END;
 """
 
+#: Bits below a rank in the composite sort keys: ``rank << 42 | updated_at`` keeps
+#: millisecond timestamps intact until the year 2109 and stays within 64 bits.
+RANK_SHIFT: Final = 1 << 42
+
+#: Priority rank, urgent highest, so "priority, descending" puts urgent first.
+PRIORITY_RANK: Final = (
+    "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END"
+)
+#: Status rank in workflow order, new highest, so "status, descending" reads like the
+#: workflow; the unsolved statuses (2-5) and the solved ones (0-1) are each contiguous.
+STATUS_RANK: Final = (
+    "CASE status WHEN 'new' THEN 5 WHEN 'open' THEN 4 WHEN 'pending' THEN 3"
+    " WHEN 'on-hold' THEN 2 WHEN 'solved' THEN 1 ELSE 0 END"
+)
+#: One integer per ticket for the priority and status sorts: the rank, then the last
+#: update. An index on the expression serves both the sort and, as a range of it, a
+#: priority or status filter. Queries must spell the expression exactly like this
+#: (``storage.queue`` builds them from these constants) for SQLite to use the index.
+PRIORITY_ORDER: Final = f"(({PRIORITY_RANK}) * {RANK_SHIFT} + updated_at)"
+STATUS_ORDER: Final = f"(({STATUS_RANK}) * {RANK_SHIFT} + updated_at)"
+#: The part of an email address after the '@', for "requester:acme" on acme.example.
+EMAIL_DOMAIN: Final = "substr(email, instr(email, '@') + 1)"
+
+# v2: indexes for the search language and the extra sorts. Every filter the query
+# language offers on a ticket column can start from an index, and every sort key is
+# an index order. Customer prefixes are case-insensitive (ASCII) through NOCASE.
+_V2: Final = f"""
+CREATE INDEX ix_ticket_created ON ticket (created_at);
+CREATE INDEX ix_ticket_priority_order ON ticket ({PRIORITY_ORDER});
+CREATE INDEX ix_ticket_status_order ON ticket ({STATUS_ORDER});
+CREATE INDEX ix_ticket_status_priority ON ticket (status, priority, updated_at);
+CREATE INDEX ix_ticket_channel ON ticket (channel, updated_at);
+CREATE INDEX ix_ticket_tier ON ticket (tier, updated_at);
+CREATE INDEX ix_ticket_group ON ticket (group_id, updated_at);
+
+CREATE INDEX ix_customer_name ON customer (name COLLATE NOCASE);
+CREATE INDEX ix_customer_email ON customer (email COLLATE NOCASE);
+CREATE INDEX ix_customer_domain ON customer ({EMAIL_DOMAIN} COLLATE NOCASE);
+CREATE INDEX ix_customer_organization ON customer (organization COLLATE NOCASE);
+"""
+
 #: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -42,11 +42,12 @@ def _short_name(name: str | None) -> str:
 
 
 COLUMNS: Final[tuple[Column, ...]] = (
+    Column("mark", " ", 1, lambda r, _: " "),
     Column("number", "#", 8, lambda r, _: f"#{r.number}"),
     Column("priority", "Pri", 6, lambda r, _: r.priority),
     Column("status", "Status", 7, lambda r, _: r.status),
     Column("subject", "Subject", 0, lambda r, _: one_line(r.subject)),
-    Column("requester", "Requester", 16, lambda r, _: one_line(r.requester), drop=4),
+    Column("requester", "Requester", 15, lambda r, _: one_line(r.requester), drop=4),
     Column("channel", "Chan", 6, lambda r, _: r.channel, drop=1),
     Column("assignee", "Assignee", 10, lambda r, _: _short_name(r.assignee), drop=3),
     Column("tier", "Tier", 4, lambda r, _: f"T{r.tier}", drop=0),
@@ -78,6 +79,16 @@ def layout_for(width: int) -> Layout:
         tuple((c, subject if c.key == "subject" else c.width) for c in shown),
         width,
     )
+
+
+def column_at(layout: Layout, x: int) -> Column | None:
+    """The column under cell ``x`` of a row (for header clicks)."""
+    left = 0
+    for column, width in layout.columns:
+        if left <= x < left + width + GAP:
+            return column
+        left += width + GAP
+    return None
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from agentdesk.domain import timefmt
 from storage.database import Database
 from storage.queue import QueueQuery, QueueRow
-from widgets.queue_columns import GAP, Layout, fit, layout_for
+from widgets.queue_columns import GAP, Layout, column_at, fit, layout_for
 from widgets.queue_window import PageLoad, QueueWindow
 from widgets.worker_errors import NotifyWorkerErrors
 
@@ -43,11 +43,13 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="queue.page_up"),
         Binding("g,home", "first", "Top", show=False, id="queue.top"),
         Binding("G,end", "last", "Bottom", show=False, id="queue.bottom"),
+        Binding("x,space", "toggle_mark", "Mark", show=False, id="queue.mark"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "queue-table--header",
         "queue-table--cursor",
+        "queue-table--marked",
         "queue-table--placeholder",
         "queue-table--urgent",
         "queue-table--high",
@@ -68,6 +70,7 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         & > .queue-table--header { text-style: bold; background: $panel; color: $text; }
         & > .queue-table--cursor { background: $block-cursor-background; }
         &:focus > .queue-table--cursor { background: $block-cursor-background; text-style: bold; }
+        & > .queue-table--marked { background: $accent 25%; }
         & > .queue-table--placeholder { color: $text-disabled; }
         & > .queue-table--urgent { color: $text-error; text-style: bold; }
         & > .queue-table--high { color: $text-warning; }
@@ -103,6 +106,22 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
             self.table = table
             self.row = row
 
+    class MarksChanged(Message):
+        """Rows were marked or unmarked for a bulk action."""
+
+        def __init__(self, table: QueueTable, count: int) -> None:
+            super().__init__()
+            self.table = table
+            self.count = count
+
+    class HeaderClicked(Message):
+        """A column title was clicked (the screen may sort by it)."""
+
+        def __init__(self, table: QueueTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
     class CountChanged(Message):
         """The number of rows in the current query changed (or became known)."""
 
@@ -132,6 +151,8 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         self._layout: Layout = layout_for(80)
         self._styles: dict[str, Style] = {}
         self._now_ms = timefmt.now_ms()
+        #: Marked tickets, id -> number; marks survive view switches and searches.
+        self.marked: dict[str, int] = {}
 
     # -- public API ----------------------------------------------------------------
 
@@ -144,6 +165,14 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     def current_row(self) -> QueueRow | None:
         """The row under the cursor, if loaded."""
         return self.window.row(self.cursor)
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        if self.marked:
+            self.marked.clear()
+            self._strips.clear()
+            self.refresh()
+            self.post_message(self.MarksChanged(self, 0))
 
     def set_query(self, query: QueueQuery) -> None:
         """Show another query from its first row."""
@@ -293,6 +322,16 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     def action_last(self) -> None:
         self.cursor = (self.window.total or 1) - 1
 
+    def action_toggle_mark(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        if self.marked.pop(row.id, None) is None:
+            self.marked[row.id] = row.number
+        self.refresh_line(self.cursor + _HEADER_LINES)
+        self.post_message(self.MarksChanged(self, len(self.marked)))
+        self.cursor += 1
+
     def action_open(self) -> None:
         row = self.current_row
         if row is not None:
@@ -300,7 +339,10 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
 
     def on_click(self, event: events.Click) -> None:
         index = int(self.scroll_offset.y) + event.y - _HEADER_LINES
-        if index < 0:
+        if event.y < _HEADER_LINES:
+            column = column_at(self._layout, event.x)
+            if column is not None:
+                self.post_message(self.HeaderClicked(self, column.key))
             return
         if index == self.cursor:
             self.action_open()
@@ -330,10 +372,11 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
             text = fit("  …", width)
             return Strip([Segment(text, base + self._style("placeholder"))], width)
         is_cursor = index == self.cursor
-        key = (row, is_cursor, width, self._now_ms)
+        is_marked = row.id in self.marked
+        key = (row, is_cursor, is_marked, width, self._now_ms)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._row_strip(row, is_cursor, width, base)
+            strip = self._row_strip(row, is_cursor, is_marked, width, base)
             self._strips[key] = strip
         return strip
 
@@ -345,8 +388,12 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
             segments.append(Segment(" " * GAP, style))
         return Strip(segments).adjust_cell_length(width, style)
 
-    def _row_strip(self, row: QueueRow, is_cursor: bool, width: int, base: Style) -> Strip:
-        line_style = base + self._style("cursor") if is_cursor else base
+    def _row_strip(
+        self, row: QueueRow, is_cursor: bool, is_marked: bool, width: int, base: Style
+    ) -> Strip:
+        line_style = base + self._style("marked") if is_marked else base
+        if is_cursor:
+            line_style += self._style("cursor")
         segments = []
         for column, cells in self._layout.columns:
             style = line_style
@@ -354,7 +401,8 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
                 style = line_style + self._style(row.priority)
             elif column.key == "status":
                 style = line_style + self._style(row.status)
-            text = fit(column.value(row, self._now_ms), cells, right=column.right)
+            value = "✓" if column.key == "mark" and is_marked else column.value(row, self._now_ms)
+            text = fit(value, cells, right=column.right)
             segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, line_style))
         return Strip(segments).adjust_cell_length(width, line_style)

@@ -6,12 +6,14 @@ with control characters made visible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, Final
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from agentdesk.domain.text import one_line, visible_text
@@ -64,12 +66,22 @@ class ThreadView(VerticalScroll, can_focus=True, inherit_bindings=False):
         Binding("pageup", "page_up", "Page up", show=False, id="thread.page_up"),
     ]
 
-    def __init__(self, messages: list[ThreadMessage], *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.messages = messages
+    #: The thread; setting it rebuilds the cards (a thread is tens of messages, not thousands).
+    messages: reactive[tuple[ThreadMessage, ...] | None] = reactive(None, recompose=True)
 
     def compose(self) -> ComposeResult:
-        if not self.messages:
+        if self.messages is None:
+            yield Static("Loading…", classes="empty")
+        elif not self.messages:
             yield Static("No messages yet.", classes="empty")
-        for message in self.messages:
-            yield MessageCard(message)
+        else:
+            for message in self.messages:
+                yield MessageCard(message)
+
+    async def show(self, messages: Sequence[ThreadMessage]) -> None:
+        """Show ``messages`` and scroll to the newest, if they changed."""
+        thread = tuple(messages)
+        if thread != self.messages:
+            self.messages = thread
+            await self.recompose()
+            self.scroll_end(animate=False, immediate=True)

@@ -16,4 +16,9 @@ class NotifyWorkerErrors(DOMNode):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.app.notify(str(event.worker.error), title="Something went wrong", severity="error")
+            self.app.notify(
+                str(event.worker.error),
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )

@@ -2,19 +2,18 @@
 
 While it is on, the full-text triggers and the secondary indexes of the bulk tables
 are dropped (FTS5 indexes faster in one ``rebuild``, and ``CREATE INDEX`` sorts once
-instead of updating a B-tree per row); ``synchronous`` is OFF, the page cache is
-larger, and foreign keys and CHECK constraints are not enforced (the generator makes
-valid rows by construction; the tests check them with ``PRAGMA foreign_key_check``
-and value assertions). On the way out, also after an error, every trigger and index
-is recreated from its exact stored SQL, the full-text indexes are rebuilt and each
-pragma gets its previous value back.
+instead of updating B-trees row by row); ``synchronous`` is OFF, and foreign keys
+and CHECK constraints are not enforced (the generator makes valid rows by
+construction; the tests check them with ``PRAGMA foreign_key_check`` and value
+assertions). Leaving it, by :meth:`BulkLoad.finish` or :meth:`BulkLoad.abort`,
+recreates every trigger and index from its exact stored SQL, rebuilds the full-text
+indexes and gives each pragma its previous value back.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Final
 
 from storage.database import Database
@@ -22,10 +21,9 @@ from storage.database import Database
 FTS_TABLES: Final = ("ticket_fts", "message_fts")
 BULK_TABLES: Final = ("ticket", "message", "ticket_tag", "escalation")
 _FTS_DEFAULT_AUTOMERGE: Final = 4
-_SAVED_PRAGMAS: Final = ("synchronous", "cache_size", "foreign_keys", "ignore_check_constraints")
 _BULK_PRAGMAS: Final = {
     "synchronous": "OFF",
-    "cache_size": str(-64 * 1024),  # KiB: room for index sorts and hot B-tree pages
+    "cache_size": str(-64 * 1024),  # KiB; index sorts may use as much again
     "foreign_keys": "OFF",
     "ignore_check_constraints": "ON",
 }
@@ -54,6 +52,78 @@ def secondary_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(str(name), str(sql)) for name, sql in rows]
 
 
+class BulkLoad:
+    """Puts a store into bulk-load mode and brings it back, whatever happens between.
+
+    The caller holds ``db.lock`` throughout, so no other thread of the process
+    writes while triggers and indexes are missing or checks are off.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._triggers: list[tuple[str, str]] = []
+        self._indexes: list[tuple[str, str]] = []
+        self._pragmas: dict[str, int] = {}
+
+    def start(self) -> None:
+        """Save what will change, drop the triggers and indexes, set the bulk pragmas."""
+        with self._db.read() as conn:
+            self._triggers = fts_triggers(conn)
+            self._indexes = secondary_indexes(conn)
+            self._pragmas = {name: _pragma(conn, name) for name in _BULK_PRAGMAS}
+        with self._db.transaction() as conn:
+            for name, _ in self._triggers:
+                conn.execute(f'DROP TRIGGER "{name}"')
+            for name, _ in self._indexes:
+                conn.execute(f'DROP INDEX "{name}"')
+        with self._db.read() as conn:
+            for name, value in _BULK_PRAGMAS.items():
+                conn.execute(f"PRAGMA {name} = {value}")
+
+    def finish(self) -> None:
+        """Recreate the schema, index the loaded rows for search, restore the pragmas."""
+        try:
+            self._restore_schema()
+            with self._db.transaction() as conn:
+                for table in FTS_TABLES:
+                    _rebuild(conn, table)
+        finally:
+            self._restore_pragmas()
+
+    def abort(self, remove_rows: Callable[[sqlite3.Connection], None]) -> None:
+        """Undo a failed load with ``remove_rows``, then restore as :meth:`finish` does.
+
+        The triggers are dropped again first (a failure may come after they were
+        recreated): removing rows the search index never saw must not touch it.
+        """
+        try:
+            with self._db.read() as conn:
+                conn.execute("PRAGMA foreign_keys = OFF")  # no per-row checks while deleting
+            with self._db.transaction() as conn:
+                for name, _ in self._triggers:
+                    conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+                remove_rows(conn)
+            self._restore_schema()
+            with self._db.transaction() as conn:
+                for table in FTS_TABLES:
+                    conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+        finally:
+            self._restore_pragmas()
+
+    def _restore_schema(self) -> None:
+        """Recreate each saved trigger and index that is missing, from its exact SQL."""
+        with self._db.transaction() as conn:
+            present = {str(n) for (n,) in conn.execute("SELECT name FROM sqlite_schema")}
+            for name, sql in self._triggers + self._indexes:
+                if name not in present:
+                    conn.execute(sql)
+
+    def _restore_pragmas(self) -> None:
+        with self._db.read() as conn:
+            for name, previous in self._pragmas.items():
+                conn.execute(f"PRAGMA {name} = {previous}")
+
+
 def _rebuild(conn: sqlite3.Connection, table: str) -> None:
     """Re-index ``table`` from its content table.
 
@@ -70,37 +140,3 @@ def _rebuild(conn: sqlite3.Connection, table: str) -> None:
 
 def _pragma(conn: sqlite3.Connection, name: str) -> int:
     return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
-
-
-@contextmanager
-def bulk_load(db: Database) -> Iterator[None]:
-    """Hold ``db`` in bulk-load mode for the body; the caller holds ``db.lock``."""
-    with db.read() as conn:
-        triggers = fts_triggers(conn)
-        indexes = secondary_indexes(conn)
-        saved = {name: _pragma(conn, name) for name in _SAVED_PRAGMAS}
-    with db.transaction() as conn:
-        for name, _ in triggers:
-            conn.execute(f'DROP TRIGGER "{name}"')
-        for name, _ in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
-    try:
-        with db.read() as conn:
-            for name, value in _BULK_PRAGMAS.items():
-                conn.execute(f"PRAGMA {name} = {value}")
-        yield
-    finally:
-        try:
-            with db.transaction() as conn:
-                for _, sql in triggers:
-                    conn.execute(sql)
-            with db.transaction() as conn:
-                for _, sql in indexes:
-                    conn.execute(sql)
-            with db.transaction() as conn:
-                for table in FTS_TABLES:
-                    _rebuild(conn, table)
-        finally:
-            with db.read() as conn:
-                for name, previous in saved.items():
-                    conn.execute(f"PRAGMA {name} = {previous}")

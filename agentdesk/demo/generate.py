@@ -14,11 +14,13 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 from agentdesk.demo import macros, produce, sla
-from agentdesk.demo.bulk import bulk_load
+from agentdesk.demo.bulk import BulkLoad
 from agentdesk.demo.ids import UlidFactory
 from agentdesk.demo.people import AGENTS, DEFAULT_AGENT_EMAIL, GROUPS
 from agentdesk.demo.produce import Plan
@@ -104,9 +106,11 @@ def generate_workspace(
             rng_state=rng.getstate(),
         )
         messages = escalations = 0
-        with bulk_load(db):
-            try:
-                for item in produce.rows(plan):
+        bulk = BulkLoad(db)
+        try:
+            bulk.start()
+            with closing(produce.rows(plan)) as items:
+                for item in items:
                     batch = item.batch
                     with db.transaction() as conn:
                         conn.executemany(_INSERT_CUSTOMER, item.customers)
@@ -118,11 +122,12 @@ def generate_workspace(
                     escalations += len(batch.escalations)
                     if progress is not None and 0 < item.done < tickets:
                         progress(item.done, tickets)
-            except BaseException:
-                _remove_partial(db, first_seq)
-                raise
-        with db.transaction() as conn:
-            _write_settings(conn, tickets=tickets, seed=seed, now_ms=now_ms)
+            bulk.finish()
+            with db.transaction() as conn:
+                _write_settings(conn, tickets=tickets, seed=seed, now_ms=now_ms)
+        except BaseException:
+            bulk.abort(partial(_remove_rows, first_seq=first_seq))
+            raise
         with db.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if progress is not None:
@@ -243,15 +248,15 @@ def _write_settings(conn: sqlite3.Connection, *, tickets: int, seed: int, now_ms
     )
 
 
-def _remove_partial(db: Database, first_seq: int) -> None:
-    """Undo the batches of a failed run, leaving the store as empty as it was.
+def _remove_rows(conn: sqlite3.Connection, *, first_seq: int) -> None:
+    """Delete what a failed run wrote, leaving the store as empty as it was.
 
-    Only called in bulk-load mode (no triggers, no foreign-key checks), and only
+    Runs in bulk-load mode (no search triggers, no foreign-key checks), and only
     after the store was checked to hold no tickets or customers of its own.
     """
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM escalation")
-        conn.execute("DELETE FROM ticket_tag")
-        conn.execute("DELETE FROM message WHERE seq >= ?", (first_seq,))
-        conn.execute("DELETE FROM ticket")
-        conn.execute("DELETE FROM customer")
+    conn.execute("DELETE FROM escalation")
+    conn.execute("DELETE FROM ticket_tag")
+    conn.execute("DELETE FROM message WHERE seq >= ?", (first_seq,))
+    conn.execute("DELETE FROM ticket")
+    conn.execute("DELETE FROM customer")
+    conn.execute("DELETE FROM setting WHERE key LIKE 'demo.%'")

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -94,9 +94,9 @@ def produce(plan: Plan) -> Iterator[Rows]:
         yield Rows(done=stop, batch=factory.batch(start, stop))
 
 
-def rows(plan: Plan) -> Iterator[Rows]:
+def rows(plan: Plan) -> Generator[Rows, None, None]:
     """The rows of ``plan``, made in a worker process when that is worth it."""
-    if plan.tickets < PARALLEL_MIN_TICKETS or _cpus() < 2:
+    if plan.tickets < PARALLEL_MIN_TICKETS or _cpus() < 2 or not sys.executable:
         yield from produce(plan)
         return
     yield from _from_worker(plan)

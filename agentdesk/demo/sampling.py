@@ -39,13 +39,3 @@ class Weighted(Generic[T]):
     def pick(self, rnd: Callable[[], float]) -> T:
         """One draw, using ``rnd`` (a bound ``random.Random.random``)."""
         return self.values[bisect_right(self.cum, rnd())]
-
-    def probability(self, value: T) -> float:
-        """The share of draws that give ``value`` (for tests and tuning)."""
-        p = 0.0
-        prev = 0.0
-        for v, c in zip(self.values, self.cum, strict=True):
-            if v == value:
-                p += c - prev
-            prev = c
-        return p

@@ -23,6 +23,7 @@ from agentdesk.demo import corpus
 from agentdesk.demo.corpus import Scenario
 from agentdesk.demo.ids import UlidFactory
 from agentdesk.demo.sampling import Weighted, cumulative
+from agentdesk.demo.scenarios import SCENARIOS
 from agentdesk.demo.sla import policy_for
 from agentdesk.demo.timeline import DAY_MS, HOUR_MS, MINUTE_MS, ArrivalCurve
 
@@ -72,10 +73,8 @@ _AGE_BUCKETS: Final = tuple(
 )  # fmt: skip
 _AGE_LIMITS: Final = [b.max_age_ms for b in _AGE_BUCKETS]
 
-# Message roles in a thread.
+# Message roles in a thread; customer roles come first (``role <= _THANKS``).
 _OPEN, _FOLLOW, _NUDGE, _THANKS, _FIRST, _UPDATE, _RESOLVE, _NOTE, _ESC = range(9)
-_CUSTOMER_ROLES: Final = frozenset({_OPEN, _FOLLOW, _NUDGE, _THANKS})
-_PUBLIC_ROLES: Final = frozenset({_FIRST, _UPDATE, _RESOLVE})
 #: Mean minutes before a message of each role (first replies depend on priority).
 _GAP_MINUTES: Final = (0, 480, 1440, 90, 0, 300, 420, 60, 45)
 _FIRST_REPLY_MINUTES: Final = {"low": 720, "normal": 300, "high": 90, "urgent": 25}
@@ -174,6 +173,9 @@ _TIER_GROUPS: Final = {2: "Technical", 3: "Engineering"}
 _LOG_SEARCH: Final = "https://logs.nimbus.example/search?q="
 
 
+_Pools = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class _Route:
     """A scenario with everything the hot loop needs, looked up once."""
@@ -182,20 +184,24 @@ class _Route:
     tiers: list[float]
     priorities: list[float]
     slots: tuple[tuple[str, Callable[[random.Random], str]], ...]
-    #: text pools by role; the second tuple is the desk-wide fallback pool
-    pools: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    #: per variant, text pools by role: (scenario-specific, desk-wide), drawn 3:1
+    pools: tuple[_Pools, ...]
 
 
 def _route(scenario: Scenario) -> _Route:
-    pools: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())] * 9
-    pools[_OPEN] = (scenario.openings, scenario.openings)
-    pools[_FOLLOW] = (scenario.followups, corpus.FOLLOWUPS)
-    pools[_NUDGE] = (corpus.NUDGES, corpus.NUDGES)
-    pools[_THANKS] = (corpus.THANKS, corpus.THANKS)
-    pools[_FIRST] = (scenario.first_replies, scenario.first_replies)
-    pools[_UPDATE] = (scenario.updates or corpus.UPDATES, corpus.UPDATES)
-    pools[_RESOLVE] = (scenario.resolutions, scenario.resolutions)
-    pools[_NOTE] = (scenario.notes, corpus.NOTES)
+    shared: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())] * 9
+    shared[_FOLLOW] = (scenario.followups, corpus.FOLLOWUPS)
+    shared[_NUDGE] = (corpus.NUDGES, corpus.NUDGES)
+    shared[_THANKS] = (corpus.THANKS, corpus.THANKS)
+    shared[_UPDATE] = (scenario.updates or corpus.UPDATES, corpus.UPDATES)
+    shared[_NOTE] = (scenario.notes, corpus.NOTES)
+    pools: list[_Pools] = []
+    for variant in scenario.variants:
+        own = list(shared)
+        own[_OPEN] = ((variant.opening,), (variant.opening,))
+        own[_FIRST] = ((variant.first_reply,), (variant.first_reply,))
+        own[_RESOLVE] = ((variant.resolution,), (variant.resolution,))
+        pools.append(tuple(own))
     return _Route(
         scenario=scenario,
         tiers=cumulative(scenario.tiers),
@@ -235,19 +241,14 @@ class TicketFactory:
         self._seq = first_seq
         self._customers = customers
         self._team = team
-        self._routes = [_route(s) for s in corpus.SCENARIOS]
-        self._route_cum = cumulative([s.weight for s in corpus.SCENARIOS])
+        self._routes = [_route(s) for s in SCENARIOS]
+        self._route_cum = cumulative([s.weight for s in SCENARIOS])
         self._sla = {
             (priority, plan): team.sla_ids[policy_for(priority, plan).name]
             for priority in PRIORITIES
             for plan in ("free", "pro", "enterprise")
         }
         self._next = 0
-
-    @property
-    def next_seq(self) -> int:
-        """The message ``seq`` the next message will get."""
-        return self._seq
 
     def batch(self, start: int, stop: int) -> Batch:
         """Rows for tickets ``start`` (inclusive) to ``stop`` (exclusive)."""
@@ -280,11 +281,14 @@ class TicketFactory:
 
         group = scenario.group if tier == 1 else _TIER_GROUPS[tier]
         assignee = self._assignee(group, tier, status)
+        if tier > 1 and assignee is None:
+            status = "open"  # handed over, waiting for the next tier to pick it up
 
+        variant = int(rnd() * len(scenario.variants))
         slots = {name: fill(rng) for name, fill in route.slots}
         slots["plan"] = plan
         slots["company"] = corpus.COMPANY
-        subject = self._subject(route, slots, index)
+        subject = self._subject(scenario, variant, slots, index)
 
         roles = _THREADS[(tier, status)].pick(rnd)
         if tier > 1 and assignee is None:
@@ -294,7 +298,7 @@ class TicketFactory:
         ticket_id = self._ulid(created)
         times = self._times(roles, created, priority)
         first_response, solved_at = self._messages(
-            out, index, ticket_id, who, route, slots, channel, roles, times, stages
+            out, index, ticket_id, who, route, variant, slots, channel, roles, times, stages
         )
         if status == "done":
             status = "closed" if now - (solved_at or times[-1]) > CLOSE_AFTER_MS else "solved"
@@ -322,11 +326,10 @@ class TicketFactory:
             return None
         return assignee
 
-    def _subject(self, route: _Route, slots: dict[str, str], index: int) -> str:
-        """The scenario's subject with its slots, sometimes prefixed, translated or hostile."""
+    def _subject(self, scenario: Scenario, variant: int, slots: dict[str, str], index: int) -> str:
+        """The variant's subject with its slots, sometimes prefixed, translated or hostile."""
         rnd = self._rng.random
-        scenario = route.scenario
-        subjects = scenario.subjects
+        subjects = scenario.variants[variant].subjects
         if scenario.subjects_i18n and rnd() < _I18N_SUBJECT_SHARE:
             subjects = scenario.subjects_i18n
         subject = subjects[int(rnd() * len(subjects))].format_map(slots)
@@ -384,6 +387,7 @@ class TicketFactory:
         ticket_id: str,
         who: int,
         route: _Route,
+        variant: int,
         slots: dict[str, str],
         channel: str,
         roles: tuple[int, ...],
@@ -392,7 +396,7 @@ class TicketFactory:
     ) -> tuple[int | None, int | None]:
         """Append the thread (and its escalations); return (first response, solved) times."""
         rnd, bits, ulid = self._rng.random, self._rng.getrandbits, self._ulid
-        pools = route.pools
+        pools = route.pools[variant]
         requester, given = self._customers.ids[who], self._customers.greetings[who]
         formal = channel in _FORMAL_CHANNELS
         signed = channel not in _UNSIGNED_CHANNELS

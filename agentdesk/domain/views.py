@@ -49,6 +49,13 @@ BUILTIN_VIEWS: Final[tuple[View, ...]] = (
 VIEWS_BY_KEY: Final = {view.key: view for view in BUILTIN_VIEWS}
 
 
+def saved_view(name: str, query_text: str) -> View:
+    """A view from a saved search (compiled for whoever looks at it)."""
+    from agentdesk.domain.query import compile_query  # noqa: PLC0415 - only saved views need it
+
+    return View(f"saved:{name}", name, lambda a: compile_query(query_text, a))
+
+
 def default_view(agent: AgentRow) -> View:
     """Tier agents start on their tier's queue; leads and admins on everything open."""
     return VIEWS_BY_KEY["my-tier" if tier_number(agent) is not None else "all-open"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from agentdesk.app import AgentDeskApp
@@ -31,3 +33,12 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: f
 def screen_text(app: AgentDeskApp) -> str:
     """What a person would read on the terminal right now."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def notices(messages: list[Message]) -> list[str]:
+    """The text of every notification posted, from a ``run_test(message_hook=…)`` list."""
+    return [
+        f"{m.notification.title}: {m.notification.message}"
+        for m in messages
+        if isinstance(m, Notify)
+    ]

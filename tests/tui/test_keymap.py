@@ -20,7 +20,7 @@ EXAMPLE = Path(agentdesk.__file__).parent / "config.example.toml"
 
 def test_example_config_lists_every_binding_id_and_nothing_else() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
-    documented = set(re.findall(r'^# "([a-z_.]+)" = ', text, flags=re.MULTILINE))
+    documented = set(re.findall(r'^# "([a-z0-9_.]+)" = ', text, flags=re.MULTILINE))
     assert documented == binding_ids()
     # Uncommented, the example is a valid config.
     uncommented = re.sub(r"^# (\"|(?:db|agent|theme) =)", r"\1", text, flags=re.MULTILINE)
@@ -38,11 +38,11 @@ def test_unknown_binding_id_is_refused_with_its_line(tmp_path: Path) -> None:
 
 async def test_a_remapped_key_moves_the_cursor(app_factory: AppFactory, store_path: Path) -> None:
     app = app_factory()
-    app.settings = Settings(db=store_path, keymap={"queue.down": "n"})
+    app.settings = Settings(db=store_path, keymap={"queue.down": "w"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(QueueTable)
-        await pilot.press("n", "n")
+        await pilot.press("w", "w")
         assert table.cursor == 2
         await pilot.press("j")  # no longer bound
         assert table.cursor == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,18 @@ from pathlib import Path
 import pytest
 from ulid import ULID
 
-from agentdesk.demo import AGENTS, DEFAULT_AGENT_EMAIL, DemoSummary, generate_workspace, produce
+from agentdesk.demo import (
+    AGENTS,
+    DEFAULT_AGENT_EMAIL,
+    DemoSummary,
+    bulk,
+    corpus,
+    generate_workspace,
+    produce,
+)
 from agentdesk.demo.bulk import fts_triggers, secondary_indexes
+from agentdesk.demo.scenarios import SCENARIOS
+from agentdesk.demo.tickets import Team
 from storage.database import Database
 
 NOW_MS = 1_767_268_800_000  # 2026-01-01 12:00 UTC, a Thursday
@@ -494,3 +505,54 @@ def test_a_failed_run_leaves_an_empty_store_that_can_be_retried(
         assert _one(conn, "SELECT count(*) FROM agent") == 9
         assert _one(conn, "SELECT count(*) FROM macro") == summary.macros
     db.close()
+
+
+def test_an_interrupted_search_rebuild_also_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(conn: sqlite3.Connection, table: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk, "_rebuild", interrupted)
+    db = Database.open(tmp_path / "r.db")
+    with pytest.raises(KeyboardInterrupt):
+        generate_workspace(db, tickets=120, now_ms=NOW_MS)
+    fresh = Database.open(tmp_path / "fresh.db")
+    with db.read() as conn, fresh.read() as reference:
+        assert _one(conn, "SELECT count(*) FROM ticket") == 0
+        assert _one(conn, "SELECT count(*) FROM message") == 0
+        assert fts_triggers(conn) == fts_triggers(reference)
+        assert secondary_indexes(conn) == secondary_indexes(reference)
+        assert _one(conn, "PRAGMA foreign_keys") == 1
+        assert _one(conn, "PRAGMA synchronous") == 1
+    monkeypatch.undo()
+    assert generate_workspace(db, tickets=120, now_ms=NOW_MS).tickets == 120
+    fresh.close()
+    db.close()
+
+
+def test_a_failing_worker_is_reported(tmp_path: Path) -> None:
+    broken = produce.Plan(
+        tickets=10,
+        customers=5,
+        now_ms=NOW_MS,
+        first_number=1000,
+        first_seq=1,
+        team=Team(group_ids={}, members={}, sla_ids={}),
+        rng_state=random.Random(1).getstate(),
+    )
+    with pytest.raises(RuntimeError, match="KeyError"):
+        list(produce._from_worker(broken))
+
+
+def test_every_template_uses_known_slots() -> None:
+    rng = random.Random(3)
+    values = {name: fill(rng) for name, fill in corpus.SLOTS.items()}
+    values.update(plan="pro", company=corpus.COMPANY)
+    for scenario in SCENARIOS:
+        assert scenario.variants, scenario.key
+        texts = [*scenario.followups, *scenario.notes, *scenario.updates, *scenario.subjects_i18n]
+        for variant in scenario.variants:
+            texts += [*variant.subjects, variant.opening, variant.first_reply, variant.resolution]
+        for text in texts:
+            assert "{" not in text.format_map(values), (scenario.key, text)

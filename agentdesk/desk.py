@@ -1,0 +1,561 @@
+"""The Desk: every action an agent takes, as ONE store transaction.
+
+Each action writes, all-or-nothing: the ticket's row change (version + 1,
+``updated_at``), exactly one ``audit_event`` and exactly one ``outbox`` mutation
+``{client_id, seq, op, ticket_id, base_version, args, at}`` for the hub. The rules
+live in :mod:`agentdesk.domain.workflow`; the named methods, :meth:`Desk.apply`
+(which the sync engine and hub call to replay a mutation by name) and
+:meth:`Desk.bulk` all go through the same code, so a rule is enforced once.
+
+Methods block on SQLite: the TUI calls them from thread workers. The store's lock
+is held for the transaction only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import EllipsisType
+from typing import Final
+
+from agentdesk.domain import timefmt
+from agentdesk.domain.workflow import (
+    BodyTooLarge,
+    Change,
+    DeskError,
+    EmptyBody,
+    InactiveAgent,
+    InvalidTag,
+    InvalidTransition,
+    InvalidValue,
+    NewMessage,
+    NothingToChange,
+    Party,
+    TicketClosed,
+    UnknownAgent,
+    UnknownGroup,
+    UnknownTicket,
+    plan_add_tags,
+    plan_assign,
+    plan_message,
+    plan_priority,
+    plan_remove_tags,
+    plan_status,
+)
+from storage.agents import AgentRow, get_setting
+from storage.database import Database
+from storage.errors import StoreError
+from storage.ids import new_ulid
+from storage.tickets import TicketNotFound, resolve_ticket_id
+from storage.writes import (
+    AuditRow,
+    TicketState,
+    add_tags,
+    audit_rows,
+    delete_draft,
+    ensure_setting,
+    find_agent,
+    find_group,
+    get_draft,
+    insert_audit,
+    insert_message,
+    insert_outbox,
+    remove_tags,
+    ticket_state,
+    update_ticket,
+    upsert_draft,
+)
+
+__all__ = [
+    "OPS",
+    "Action",
+    "Applied",
+    "AuditRow",
+    "BodyTooLarge",
+    "Desk",
+    "DeskError",
+    "EmptyBody",
+    "InactiveAgent",
+    "InvalidTag",
+    "InvalidTransition",
+    "InvalidValue",
+    "NothingToChange",
+    "TicketClosed",
+    "UnknownAgent",
+    "UnknownGroup",
+    "UnknownTicket",
+]
+
+CLIENT_ID_SETTING: Final = "client_id"
+DRAFT_KINDS: Final = ("public", "internal")
+OPS: Final = ("reply", "note", "set_status", "set_priority", "assign", "add_tags", "remove_tags")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """An action that was committed: the ticket's new version and the mutation's ``seq``."""
+
+    ticket_id: str
+    number: int
+    op: str
+    mutation_seq: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Action:
+    """One mutation by name, as :meth:`Desk.apply_many` and the outbox know it."""
+
+    op: str
+    ticket: str
+    args: Mapping[str, object]
+
+
+@dataclass
+class _Batch:
+    """An open write transaction and what has been applied in it so far."""
+
+    conn: sqlite3.Connection
+    client_id: str
+    now: int
+    applied: list[Applied] = field(default_factory=list)
+    broken: BaseException | None = None  # a write failed half-way: never commit
+
+
+class Desk:
+    """The acting agent's hands on the store.
+
+    Args:
+        db: The open store.
+        agent: Who acts; re-checked (exists, active) inside every transaction.
+        clock: Epoch milliseconds; tests pass a fixed one.
+    """
+
+    def __init__(
+        self, db: Database, agent: AgentRow, *, clock: Callable[[], int] | None = None
+    ) -> None:
+        self.db = db
+        self.agent = agent
+        self._clock = clock or timefmt.now_ms
+        self._client_id: str | None = None
+        self._local = threading.local()  # .batch: the transaction this thread's actions join
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def client_id(self) -> str:
+        """This workstation's id (a ULID in the ``setting`` table), made on first use."""
+        batch: _Batch | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            return batch.client_id
+        if self._client_id is None:
+            with self.db.read() as conn:
+                stored = get_setting(conn, CLIENT_ID_SETTING)
+            if stored is None:
+                with self._writing() as conn:
+                    stored = ensure_setting(conn, CLIENT_ID_SETTING, new_ulid(self._clock()))
+            self._client_id = stored
+        return self._client_id
+
+    # ------------------------------------------------------------------ actions
+
+    def reply(self, ticket: str, body: str) -> Applied:
+        """Send a public reply (written with ``synchronous = FULL``); the status is untouched."""
+        return self.apply("reply", ticket, {"body": body})
+
+    def note(self, ticket: str, body: str, *, restricted: bool = False) -> Applied:
+        """Add an internal note; ``restricted`` flags it as sensitive (stored on the message)."""
+        return self.apply("note", ticket, {"body": body, "restricted": restricted})
+
+    def set_status(self, ticket: str, status: str) -> Applied:
+        """Move the ticket along the workflow (solving stamps ``solved_at``)."""
+        return self.apply("set_status", ticket, {"status": status})
+
+    def set_priority(self, ticket: str, priority: str) -> Applied:
+        """Change the priority."""
+        return self.apply("set_priority", ticket, {"priority": priority})
+
+    def assign(
+        self,
+        ticket: str,
+        *,
+        agent: str | EllipsisType | None = ...,
+        group: str | EllipsisType | None = ...,
+    ) -> Applied:
+        """Assign to an agent (email or id) and/or a group (name or id).
+
+        ``None`` unassigns; ``...`` (the default) leaves that side unchanged.
+        """
+        args: dict[str, object] = {}
+        if not isinstance(agent, EllipsisType):
+            args["assignee"] = agent
+        if not isinstance(group, EllipsisType):
+            args["group"] = group
+        return self.apply("assign", ticket, args)
+
+    def assign_to_me(self, ticket: str) -> Applied:
+        """Take the ticket."""
+        return self.assign(ticket, agent=self.agent.id)
+
+    def add_tags(self, ticket: str, tags: Iterable[str]) -> Applied:
+        """Add tags (normalised; those already there are skipped)."""
+        return self.apply("add_tags", ticket, {"tags": _tag_list(tags)})
+
+    def remove_tags(self, ticket: str, tags: Iterable[str]) -> Applied:
+        """Remove tags (normalised; those not there are skipped)."""
+        return self.apply("remove_tags", ticket, {"tags": _tag_list(tags)})
+
+    def apply(self, op: str, ticket: str, args: Mapping[str, object]) -> Applied:
+        """Apply one mutation by op name, with every rule the named methods enforce.
+
+        This is what the sync engine and the hub call to replay a mutation; ``args``
+        is the outbox payload (a reply's or note's ``message_id`` is kept if given).
+        """
+        return self.apply_many([Action(op, ticket, args)])[0]
+
+    def apply_many(self, actions: Sequence[Action]) -> list[Applied]:
+        """Apply several actions, in order, in ONE transaction: all of them or none.
+
+        Each action is judged against the state the previous ones left and writes
+        its own audit event and outbox mutation. With more than one action, a
+        refusal's message starts with the ticket it concerns.
+
+        Raises:
+            DeskError: the first refusal; nothing was written.
+            StoreError: the store failed; nothing was written.
+        """
+        if not actions:
+            return []
+        durable = any(action.op == "reply" for action in actions)
+        with self._batch(durable=durable) as batch:
+            return [
+                self._apply_one(batch, action, name_ticket=len(actions) > 1) for action in actions
+            ]
+
+    def bulk(self, tickets: Sequence[str], action: Callable[[Desk, str], object]) -> list[Applied]:
+        """Run ``action(desk, ticket)`` for each ticket, all in ONE transaction.
+
+        ``action`` calls the Desk's named methods as usual (for example
+        ``lambda desk, t: desk.set_status(t, "solved")``, or several calls per
+        ticket); they join this transaction instead of committing on their own, and
+        each still writes its own audit event and outbox mutation. If any ticket
+        refuses, nothing changes and the error names that ticket (``#1042: ...``).
+
+        Returns:
+            Every action applied, in order.
+        """
+        if not tickets:
+            return []
+        with self._batch(durable=True) as batch:
+            for ticket in tickets:
+                try:
+                    action(self, ticket)
+                except DeskError as exc:
+                    named = _named(exc, _label(batch.conn, ticket))
+                    if named is None:
+                        raise
+                    raise named from exc
+            return list(batch.applied)
+
+    # ------------------------------------------------------------------ drafts (local only)
+
+    def save_draft(self, ticket: str, kind: str, body: str) -> None:
+        """Keep what the agent is typing (no audit, no outbox); an empty body deletes it."""
+        _check_kind(kind)
+        with self._local_write() as conn:
+            ticket_id = _resolve(conn, ticket)
+            if body.strip():
+                now = self._clock()
+                upsert_draft(
+                    conn,
+                    draft_id=new_ulid(now),
+                    ticket_id=ticket_id,
+                    agent_id=self.agent.id,
+                    kind=kind,
+                    body=body,
+                    at=now,
+                )
+            else:
+                delete_draft(conn, ticket_id, self.agent.id, kind)
+
+    def load_draft(self, ticket: str, kind: str) -> str | None:
+        """The agent's saved draft of this kind on this ticket, if any."""
+        _check_kind(kind)
+        with self.db.read() as conn:
+            return get_draft(conn, _resolve(conn, ticket), self.agent.id, kind)
+
+    def discard_draft(self, ticket: str, kind: str) -> None:
+        """Forget the agent's draft (no-op if there is none)."""
+        _check_kind(kind)
+        with self._local_write() as conn:
+            delete_draft(conn, _resolve(conn, ticket), self.agent.id, kind)
+
+    # ------------------------------------------------------------------ reads
+
+    def audit_trail(self, ticket: str) -> list[AuditRow]:
+        """The ticket's audit events, newest first, with the acting agents' names."""
+        with self.db.read() as conn:
+            return audit_rows(conn, _resolve(conn, ticket))
+
+    # ------------------------------------------------------------------ internals
+
+    @contextmanager
+    def _writing(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """A write transaction; ``durable`` syncs it to disk before returning (FULL).
+
+        SQLite refuses to change ``synchronous`` inside a transaction, so the pragma
+        is set around it while the store's lock is held.
+        """
+        with self.db.lock:
+            if durable:
+                self._set_synchronous("FULL")
+            try:
+                with self.db.transaction() as conn:
+                    yield conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.db.path}: {exc}") from exc
+            finally:
+                if durable:
+                    self._set_synchronous("NORMAL")
+
+    @contextmanager
+    def _batch(self, *, durable: bool) -> Iterator[_Batch]:
+        """The transaction actions write in: the thread's open one, or a new one.
+
+        Nesting lets :meth:`bulk` wrap the named methods: they join its
+        transaction, and only the outermost batch commits (or rolls back).
+        """
+        outer: _Batch | None = getattr(self._local, "batch", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._writing(durable=durable) as conn:
+            self._check_actor(conn)
+            now = self._clock()
+            client_id = self._client_id or ensure_setting(conn, CLIENT_ID_SETTING, new_ulid(now))
+            batch = _Batch(conn, client_id, now)
+            self._local.batch = batch
+            try:
+                yield batch
+            finally:
+                self._local.batch = None
+            if batch.broken is not None:  # swallowed by a bulk action: roll back anyway
+                raise StoreError(f"{self.db.path}: {batch.broken}") from batch.broken
+        self._client_id = client_id  # only once it is committed
+
+    @contextmanager
+    def _local_write(self) -> Iterator[sqlite3.Connection]:
+        """A write that is not a mutation (drafts): joins the thread's batch, if any."""
+        batch: _Batch | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            yield batch.conn
+            return
+        with self._writing() as conn:
+            yield conn
+
+    def _set_synchronous(self, level: str) -> None:
+        with self.db.read() as conn:
+            conn.execute(f"PRAGMA synchronous = {level}")
+
+    def _check_actor(self, conn: sqlite3.Connection) -> None:
+        found = find_agent(conn, self.agent.id)
+        if found is None:
+            raise UnknownAgent(f"agent {self.agent.email} no longer exists in this workspace")
+        if not found.active:
+            raise InactiveAgent(f"{found.email} is deactivated and cannot change tickets")
+
+    def _apply_one(self, batch: _Batch, action: Action, *, name_ticket: bool) -> Applied:
+        """Judge one action and write its row change, audit event and outbox mutation."""
+        conn, now = batch.conn, batch.now
+        state = ticket_state(conn, _resolve(conn, action.ticket))
+        assert state is not None  # resolved in this transaction
+        try:
+            change = self._plan(conn, state, action, now)
+        except DeskError as exc:
+            named = _named(exc, f"#{state.number}") if name_ticket else None
+            if named is None:
+                raise
+            raise named from exc
+        try:
+            return self._write(batch, state, change)
+        except BaseException as exc:
+            batch.broken = exc
+            raise
+
+    def _write(self, batch: _Batch, state: TicketState, change: Change) -> Applied:
+        """Write an accepted change: row, thread, tags, then outbox and audit."""
+        conn, now = batch.conn, batch.now
+        version = update_ticket(
+            conn, state.id, base_version=state.version, columns=change.columns, at=now
+        )
+        if change.message is not None:
+            message = change.message
+            insert_message(
+                conn,
+                message_id=message.id,
+                ticket_id=state.id,
+                kind=message.kind,
+                body=message.body,
+                author_agent_id=self.agent.id,
+                restricted=message.restricted,
+                at=now,
+            )
+            delete_draft(conn, state.id, self.agent.id, message.kind)  # it was sent
+        add_tags(conn, state.id, change.tags_added)
+        remove_tags(conn, state.id, change.tags_removed)
+        seq = insert_outbox(
+            conn,
+            client_id=batch.client_id,
+            op=change.op,
+            ticket_id=state.id,
+            base_version=state.version,
+            args=json.dumps(change.args, ensure_ascii=False, sort_keys=True),
+            at=now,
+        )
+        insert_audit(
+            conn,
+            event_id=new_ulid(now),
+            ticket_id=state.id,
+            agent_id=self.agent.id,
+            action=change.op,
+            field=change.field,
+            old_value=change.old_value,
+            new_value=change.new_value,
+            mutation_id=f"{batch.client_id}:{seq}",
+            at=now,
+        )
+        applied = Applied(state.id, state.number, change.op, seq, version)
+        batch.applied.append(applied)
+        return applied
+
+    def _plan(
+        self, conn: sqlite3.Connection, state: TicketState, action: Action, now: int
+    ) -> Change:
+        """Judge one action against the ticket's state: the Change to write, or a refusal."""
+        op, args = action.op, action.args
+        if op in ("reply", "note"):
+            message_id = _optional_str(args, "message_id") or new_ulid(now)
+            kind = "public" if op == "reply" else "internal"
+            restricted = op == "note" and _bool(args, "restricted")
+            message = NewMessage(message_id, kind, _str(args, "body"), restricted)
+            return plan_message(state, message, now)
+        if op == "set_status":
+            return plan_status(state, _str(args, "status"), now)
+        if op == "set_priority":
+            return plan_priority(state, _str(args, "priority"))
+        if op == "assign":
+            return self._plan_assign(conn, state, args)
+        if op == "add_tags":
+            return plan_add_tags(state, _strings(args, "tags"))
+        if op == "remove_tags":
+            return plan_remove_tags(state, _strings(args, "tags"))
+        raise InvalidValue(f"unknown action {op!r}; known: {', '.join(OPS)}")
+
+    def _plan_assign(
+        self, conn: sqlite3.Connection, state: TicketState, args: Mapping[str, object]
+    ) -> Change:
+        assignee = group = None
+        if "assignee" in args:
+            current = _agent_party(conn, state.assignee_id)
+            assignee = (current, _wanted_agent(conn, _optional_str(args, "assignee")))
+        if "group" in args:
+            current = _group_party(conn, state.group_id)
+            group = (current, _wanted_group(conn, _optional_str(args, "group")))
+        return plan_assign(state, assignee=assignee, group=group)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _resolve(conn: sqlite3.Connection, ticket: str) -> str:
+    """The ticket's id; an unknown reference is a refusal (UnknownTicket), not a store fault."""
+    try:
+        return resolve_ticket_id(conn, ticket)
+    except TicketNotFound as exc:
+        raise UnknownTicket(str(exc)) from exc
+
+
+def _label(conn: sqlite3.Connection, ticket: str) -> str:
+    """'#1042' for a ticket reference, or the reference itself if it matches nothing."""
+    try:
+        state = ticket_state(conn, resolve_ticket_id(conn, ticket))
+    except TicketNotFound:
+        return ticket
+    return ticket if state is None else f"#{state.number}"
+
+
+def _named(exc: DeskError, label: str) -> DeskError | None:
+    """The same refusal with the ticket in front, or ``None`` if it already names it."""
+    return None if label in str(exc) else type(exc)(f"{label}: {exc}")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in DRAFT_KINDS:
+        raise InvalidValue(f"unknown draft kind {kind!r}; use one of: {', '.join(DRAFT_KINDS)}")
+
+
+def _tag_list(tags: Iterable[str]) -> list[str]:
+    """A lone string is one tag, not an iterable of one-letter tags."""
+    return [tags] if isinstance(tags, str) else list(tags)
+
+
+def _agent_party(conn: sqlite3.Connection, agent_id: str | None) -> Party:
+    found = None if agent_id is None else find_agent(conn, agent_id)
+    return Party(agent_id, found.email if found else agent_id)
+
+
+def _group_party(conn: sqlite3.Connection, group_id: str | None) -> Party:
+    found = None if group_id is None else find_group(conn, group_id)
+    return Party(group_id, found.name if found else group_id)
+
+
+def _wanted_agent(conn: sqlite3.Connection, ref: str | None) -> Party:
+    if ref is None:
+        return Party(None, None)
+    found = find_agent(conn, ref)
+    if found is None:
+        raise UnknownAgent(f"no agent {ref!r}; `agentdesk agents` lists them")
+    if not found.active:
+        raise UnknownAgent(f"{found.email} is deactivated and cannot take tickets")
+    return Party(found.id, found.email)
+
+
+def _wanted_group(conn: sqlite3.Connection, ref: str | None) -> Party:
+    if ref is None:
+        return Party(None, None)
+    found = find_group(conn, ref)
+    if found is None:
+        raise UnknownGroup(f"no group {ref!r}")
+    return Party(found.id, found.name)
+
+
+def _str(args: Mapping[str, object], key: str) -> str:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise InvalidValue(f"'{key}' must be text")
+    return value
+
+
+def _optional_str(args: Mapping[str, object], key: str) -> str | None:
+    value = args.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidValue(f"'{key}' must be text or null")
+    return value
+
+
+def _bool(args: Mapping[str, object], key: str) -> bool:
+    value = args.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidValue(f"'{key}' must be true or false")
+    return value
+
+
+def _strings(args: Mapping[str, object], key: str) -> list[str]:
+    value = args.get(key)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidValue(f"'{key}' must be a list of text")
+    return [str(v) for v in value]
