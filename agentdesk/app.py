@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
@@ -11,13 +12,16 @@ from textual.dom import DOMNode
 
 from agentdesk.commands import AgentDeskCommands
 from agentdesk.config import Settings
-from agentdesk.desk import Desk
 from agentdesk.domain.views import View, default_view
 from agentdesk.workspace import Workspace
 from screens.events import StoreChanged
 from screens.queue import QueueScreen
 from widgets.queue_table import QueueTable
+from widgets.queue_window import QueueWindow
 from widgets.worker_errors import NotifyWorkerErrors
+
+if TYPE_CHECKING:
+    from agentdesk.desk import Desk
 
 STORE_POLL_SECONDS = 1.0
 
@@ -37,8 +41,19 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         super().__init__()
         self.workspace = workspace
         self.settings = settings
-        self.desk = Desk(workspace.db, workspace.agent)
+        agent = workspace.agent
+        self.first_view = default_view(agent)
+        # Read the first window before the event loop starts, so the very first frame
+        # already shows tickets (milliseconds even at a million rows; the loop is not running).
+        self._first_page = QueueWindow(workspace.db, self.first_view.query(agent)).load(0, 0)
         self._data_version = 0
+
+    @cached_property
+    def desk(self) -> Desk:
+        """The acting agent's Desk, built on first use (keeps its imports off the first paint)."""
+        from agentdesk.desk import Desk  # noqa: PLC0415
+
+        return Desk(self.workspace.db, self.workspace.agent)
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -46,7 +61,9 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         agent = self.workspace.agent
-        self.push_screen(QueueScreen(self.workspace.db, self.desk, agent, default_view(agent)))
+        self.push_screen(
+            QueueScreen(self.workspace.db, agent, self.first_view, first_page=self._first_page)
+        )
         # The baseline is taken now (a sub-millisecond PRAGMA), so a commit made by
         # another process before the first poll is still noticed.
         self._data_version = self.workspace.db.data_version()

@@ -10,7 +10,6 @@ keys and wrong types are refused with the file, the line and the key.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -155,6 +154,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+        import tomllib  # noqa: PLC0415 - only when there is a file to read
+
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

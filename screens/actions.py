@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol, cast
 
 from textual import work
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from agentdesk.domain.workflow import PRIORITIES, STATUSES
 from screens.events import broadcast_store_changed
 from screens.picker import Choice, PickerScreen
 from screens.prompt import PromptScreen
@@ -53,12 +52,25 @@ def _numbers(targets: list[TicketRef]) -> str:
     return shown + (f" and {len(targets) - 5} more" if len(targets) > 5 else "")
 
 
+class DeskOwner(Protocol):
+    """The app, as far as actions are concerned: it owns the acting agent's Desk."""
+
+    @property
+    def desk(self) -> Desk:
+        """The Desk every action goes through."""
+        ...
+
+
 class TicketActions(DOMNode):
-    """Mixed into a screen (as a later base) that has ``db``, ``desk`` and ``agent``."""
+    """Mixed into a screen (as a later base) that has ``db`` and ``agent``."""
 
     db: Database
-    desk: Desk
     agent: AgentRow
+
+    @property
+    def desk(self) -> Desk:
+        """The app's Desk (built on first use)."""
+        return cast(DeskOwner, self.app).desk
 
     def targets(self) -> list[TicketRef]:
         """The tickets an action applies to now."""
@@ -104,6 +116,8 @@ class TicketActions(DOMNode):
     # -- pickers -----------------------------------------------------------------------
 
     def action_set_status(self) -> None:
+        from agentdesk.domain.workflow import STATUSES  # noqa: PLC0415 - off the first paint
+
         self._pick_then_apply(
             "Set status",
             [Choice(s, s) for s in STATUSES],
@@ -112,6 +126,8 @@ class TicketActions(DOMNode):
         )
 
     def action_set_priority(self) -> None:
+        from agentdesk.domain.workflow import PRIORITIES  # noqa: PLC0415 - off the first paint
+
         self._pick_then_apply(
             "Set priority",
             [Choice(p, p) for p in PRIORITIES],

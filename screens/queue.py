@@ -7,7 +7,7 @@ note, status, priority, assign, tags) apply to the marked rows or the current on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,13 +26,17 @@ from storage.agents import AgentRow
 from storage.database import Database
 from storage.queue import SORT_COLUMNS, QueueQuery, count
 from widgets.queue_table import QueueTable
+from widgets.queue_window import PageLoad
 from widgets.search_bar import SearchBar
 from widgets.worker_errors import NotifyWorkerErrors
 
-if TYPE_CHECKING:
-    from agentdesk.desk import Desk
-
-SORT_TITLES = {"updated": "Last update", "created": "Created", "number": "Ticket number"}
+SORT_TITLES = {
+    "updated": "Last update",
+    "created": "Created",
+    "number": "Ticket number",
+    "priority": "Priority (urgent first)",
+    "status": "Status (new first)",
+}
 
 
 class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
@@ -59,11 +63,13 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         *ACTION_BINDINGS,
     ]
 
-    def __init__(self, db: Database, desk: Desk, agent: AgentRow, view: View) -> None:
+    def __init__(
+        self, db: Database, agent: AgentRow, view: View, *, first_page: PageLoad | None = None
+    ) -> None:
         super().__init__()
         self.db = db
-        self.desk = desk
         self.agent = agent
+        self._first_page = first_page
         self.view = view
         self.views: list[View] = all_views(db, agent)
         self.search_text = ""
@@ -77,7 +83,9 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
                 f"{self.agent.name} · {self._tier_label()}", id="queue-agent", markup=False
             )
         yield SearchBar(id="search")
-        yield QueueTable(self.db, self.view.query(self.agent), id="queue-table")
+        yield QueueTable(
+            self.db, self.view.query(self.agent), first_page=self._first_page, id="queue-table"
+        )
         yield Footer()
 
     def _tier_label(self) -> str:
@@ -255,7 +263,7 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
     def _open_ticket(self, event: QueueTable.Selected) -> None:
         from screens.ticket import TicketScreen  # noqa: PLC0415 - loaded on first open
 
-        self.app.push_screen(TicketScreen(self.db, self.desk, event.row.id))
+        self.app.push_screen(TicketScreen(self.db, self.agent, event.row.id))
 
     def targets(self) -> list[TicketRef]:
         """Marked tickets, or the one under the cursor."""

@@ -19,6 +19,7 @@ from agentdesk.domain import timefmt
 from agentdesk.domain.text import one_line
 from screens.actions import ACTION_BINDINGS, TicketActions, TicketRef
 from screens.events import StoreChanged
+from storage.agents import AgentRow
 from storage.database import Database
 from storage.tickets import (
     ThreadMessage,
@@ -35,7 +36,6 @@ from widgets.ticket_header import TicketHeader
 from widgets.worker_errors import NotifyWorkerErrors
 
 if TYPE_CHECKING:
-    from agentdesk.desk import Desk
     from storage.writes import AuditRow
 
 
@@ -79,11 +79,10 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
             super().__init__()
             self.data = data
 
-    def __init__(self, db: Database, desk: Desk, ticket_id: str) -> None:
+    def __init__(self, db: Database, agent: AgentRow, ticket_id: str) -> None:
         super().__init__()
         self.db = db
-        self.desk = desk
-        self.agent = desk.agent
+        self.agent = agent
         self.ticket_id = ticket_id
         self.data: TicketData | None = None
 
@@ -146,7 +145,7 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
     @on(OptionList.OptionSelected, "#others-list")
     def _open_other(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.push_screen(TicketScreen(self.db, self.desk, event.option.id))
+            self.app.push_screen(TicketScreen(self.db, self.agent, event.option.id))
 
     def action_back(self) -> None:
         self.dismiss()

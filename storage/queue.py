@@ -29,6 +29,7 @@ from storage.migrations import (
     PRIORITY_ORDER,
     RANK_SHIFT,
     STATUS_ORDER,
+    UNSOLVED_STATUSES,
 )
 from storage.search import (
     MESSAGE_TICKETS_SQL,
@@ -36,9 +37,11 @@ from storage.search import (
     TextTerm,
     estimate_matches,
     fts_term,
+    matching_set,
 )
 
 STATUSES: Final = ("new", "open", "pending", "on-hold", "solved", "closed")
+SOLVED: Final = ("solved", "closed")
 PRIORITIES: Final = ("low", "normal", "high", "urgent")
 CHANNELS: Final = ("email", "chat", "web", "social", "phone")
 TIERS: Final = (1, 2, 3)
@@ -239,6 +242,10 @@ class _Driver:
     covers: frozenset[str] = frozenset()
     #: An exact count of the condition alone that reads no ticket row, if there is one.
     count_alone: str = ""
+    #: Whether ``size`` is that exact count.
+    exact: bool = False
+    #: The TEMP table of matching numbers this condition is, if it is one.
+    table: str = ""
 
     def estimate(self, conn: sqlite3.Connection, cap: int) -> int:
         """Rows of this condition alone, counted no further than about ``cap``."""
@@ -353,8 +360,9 @@ class _Conditions:
     them so that only the driver a plan chose can use its index.
     """
 
-    def __init__(self, f: TicketFilter, sort: str) -> None:
+    def __init__(self, f: TicketFilter, sort: str, conn: sqlite3.Connection | None = None) -> None:
         self.sort = sort
+        self.conn = conn
         self.fixed: list[str] = []
         self.fixed_params: list[Any] = []
         self.drivers: list[_Driver] = []
@@ -367,7 +375,7 @@ class _Conditions:
         self._numbers(f)
         self._text(f)
         for sub in f.also:
-            where, params = _Conditions(sub, sort).sql(None)
+            where, params = _Conditions(sub, sort, conn).sql(None)
             self._fix(f"({where})", *params)
 
     def sql(self, plan: int | None) -> tuple[str, list[Any]]:
@@ -399,7 +407,9 @@ class _Conditions:
         covers: Iterable[str] = (),
         text: str = "",
         size: int | None = None,
+        exact: bool = False,
         count_alone: str = "",
+        table: str = "",
     ) -> None:
         self.drivers.append(
             _Driver(
@@ -411,6 +421,8 @@ class _Conditions:
                 probe_params=tuple(params),
                 text=text,
                 size=size,
+                exact=exact,
+                table=table,
                 ordered=frozenset(ordered),
                 covers=frozenset(covers),
                 count_alone=count_alone,
@@ -420,22 +432,36 @@ class _Conditions:
     # -- the filter's fields -------------------------------------------------------------
 
     def _builtin(self, f: TicketFilter) -> None:
-        """The view fields, exactly as the views' indexes expect them."""
+        """The view fields: fixed under the update sort, which the views' indexes serve;
+        under another sort they become drivers, so a broad view can walk that sort."""
+        tests: list[tuple[str, list[Any]]] = []
         if f.unsolved is not None:
-            self._fix("t.unsolved = ?", int(f.unsolved))
+            if self.sort == "status":
+                # The unsolved statuses rank 2-5, the solved ones 0-1: one range each.
+                self._ranked("t.status", UNSOLVED_STATUSES if f.unsolved else SOLVED, "status")
+            else:
+                tests.append(("t.unsolved = ?", [int(f.unsolved)]))
         if len(f.statuses) == 1 and not f.searches:
-            self._fix("t.status = ?", f.statuses[0])
+            if self.sort == "status":
+                self._ranked("t.status", f.statuses, "status")
+            else:
+                tests.append(("t.status = ?", [f.statuses[0]]))
         if f.unassigned:
-            self._fix("t.assignee_id IS NULL")
+            tests.append(("t.assignee_id IS NULL", []))
         elif f.assignee_id is not None:
-            self._fix("t.assignee_id = ?", f.assignee_id)
+            tests.append(("t.assignee_id = ?", [f.assignee_id]))
         for column, value in (
             ("t.tier", f.tier),
             ("t.group_id", f.group_id),
             ("t.requester_id", f.requester_id),
         ):
             if value is not None:
-                self._fix(f"{column} = ?", value)
+                tests.append((f"{column} = ?", [value]))
+        for test, params in tests:
+            if self.sort == "updated":
+                self._fix(test, *params)
+            else:
+                self._drive(test, params, covers={"updated"})
 
     def _enumerated(self, f: TicketFilter) -> None:
         """Status, priority, channel and tier sets, each as the values still allowed."""
@@ -601,8 +627,15 @@ class _Conditions:
             self._fix(f"t.number NOT IN ({_marks(f.numbers_not)})", *f.numbers_not)
 
     def _text(self, f: TicketFilter) -> None:
+        """Words and phrases: a kept set of matching numbers when a connection is at hand
+        (see :func:`storage.search.matching_set`), else FTS5 subqueries."""
         for term in f.text:
             expression = fts_term(term)
+            kept = self._kept(expression)
+            if kept is not None:
+                name, rows = kept
+                self._drive(f"t.number IN {name}", (), size=rows, exact=True, table=name)
+                continue
             plain, params = _text_match(expression, indexed=True)
             self._drive(
                 plain,
@@ -611,8 +644,16 @@ class _Conditions:
                 text=expression,
             )
         for term in f.text_not:
-            test, params = _text_match(fts_term(term), indexed=False)
+            expression = fts_term(term)
+            kept = self._kept(expression)
+            if kept is not None:
+                self._fix(f"t.number NOT IN {kept[0]}")
+                continue
+            test, params = _text_match(expression, indexed=False)
             self._fix(f"NOT {test}", *params)
+
+    def _kept(self, expression: str) -> tuple[str, int] | None:
+        return None if self.conn is None else matching_set(self.conn, expression)
 
 
 def _plan(conn: sqlite3.Connection, conditions: _Conditions, *, counting: bool) -> int | None:
@@ -663,7 +704,7 @@ FROM (
     SELECT t.number AS number, {sort} AS sort_value
     FROM ticket AS t
     WHERE {where}
-    ORDER BY {sort} {direction}, t.number {direction}
+    ORDER BY {sort} {direction}, {number} {direction}
     LIMIT ? OFFSET ?
 ) AS w
 JOIN ticket AS k ON k.number = w.number
@@ -682,15 +723,22 @@ def _select(
     reverse: bool = False,
 ) -> list[QueueRow]:
     """Run the window query; ``reverse`` walks the order backwards."""
-    sort = SORT_COLUMNS[query.sort]
-    conditions = _Conditions(query.filter, query.sort)
-    where, params = conditions.sql(_plan(conn, conditions, counting=False))
+    conditions = _Conditions(query.filter, query.sort, conn)
+    plan = _plan(conn, conditions, counting=False)
+    where, params = conditions.sql(plan)
+    sort, number = SORT_COLUMNS[query.sort], "t.number"
+    if plan is not None and plan >= 0 and query.sort not in conditions.drivers[plan].ordered:
+        # Start from the chosen condition and sort its rows: SQLite must not walk the
+        # sort order instead (without statistics it would, for tiny LIMITs).
+        sort, number = f"+{sort}", "+t.number"
     descending = query.descending != reverse
     if after is not None:
-        where = f"({where}) AND ({sort}, t.number) {'<' if descending else '>'} (?, ?)"
+        where = f"({where}) AND ({sort}, {number}) {'<' if descending else '>'} (?, ?)"
         params = [*params, *after]
     template = _SELECT_PLANNED if conditions.drivers else _SELECT
-    sql = template.format(sort=sort, where=where, direction="DESC" if descending else "ASC")
+    sql = template.format(
+        sort=sort, number=number, where=where, direction="DESC" if descending else "ASC"
+    )
     result = [QueueRow(*row) for row in conn.execute(sql, [*params, limit, offset])]
     if conditions.drivers:
         result.sort(key=lambda row: row.keyset, reverse=query.descending)
@@ -732,8 +780,15 @@ def fetch_before(
 
 def count(conn: sqlite3.Connection, query: QueueQuery) -> int:
     """How many tickets the query matches (answered from an index where one fits)."""
-    conditions = _Conditions(query.filter, query.sort)
+    conditions = _Conditions(query.filter, query.sort, conn)
     drivers = conditions.drivers
+    if len(drivers) == 1 and not conditions.fixed and drivers[0].exact:
+        return drivers[0].size or 0
+    if drivers and not conditions.fixed and all(d.table for d in drivers):
+        # Only words and phrases: intersect their sets without reading a ticket.
+        first, *others = sorted(drivers, key=lambda d: d.size or 0)
+        tests = " AND ".join(f"number IN {d.table}" for d in others) or "1"
+        return int(conn.execute(f"SELECT count(*) FROM {first.table} WHERE {tests}").fetchone()[0])
     if len(drivers) == 1 and not conditions.fixed and drivers[0].count_alone:
         sql, params = drivers[0].count_alone, list(drivers[0].probe_params)
     else:
@@ -748,7 +803,7 @@ def position_of(conn: sqlite3.Connection, query: QueueQuery, number: int) -> int
     Used to keep the cursor on the same ticket when the store changes under it.
     """
     sort = SORT_COLUMNS[query.sort]
-    conditions = _Conditions(query.filter, query.sort)
+    conditions = _Conditions(query.filter, query.sort, conn)
     where, params = conditions.sql(-1)
     found = conn.execute(
         f"SELECT {sort} FROM ticket AS t WHERE t.number = ? AND ({where})", [number, *params]

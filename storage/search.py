@@ -8,7 +8,9 @@ quoted phrases (:func:`fts_term`), so it can never be FTS5 syntax.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Final
 
 from storage.errors import StoreError
@@ -92,3 +94,100 @@ def match_ticket_numbers(conn: sqlite3.Connection, expression: str, limit: int =
     except sqlite3.OperationalError as exc:
         raise SearchSyntaxError(f"bad search expression {expression!r}: {exc}") from exc
     return [int(number) for (number,) in rows]
+
+
+# --------------------------------------------------------------------------- matching sets
+
+#: How many matching sets a connection keeps (the terms of the last few searches).
+SETS_KEPT: Final = 8
+_TOKEN_TABLE: Final = "agentdesk_search_token"
+
+
+@dataclass
+class _Sets:
+    """The TEMP tables one connection holds, valid while the store has not changed."""
+
+    token: str
+    version: int
+    changes: int
+    tables: OrderedDict[str, tuple[str, int]] = field(default_factory=OrderedDict)
+    made: int = 0
+
+
+_SETS: dict[int, _Sets] = {}
+
+
+def matching_set(conn: sqlite3.Connection, expression: str) -> tuple[str, int] | None:
+    """A TEMP table of the numbers of the tickets matching ``expression``, and its size.
+
+    Turning message hits into tickets costs a read per hit, so a common word takes a
+    few hundred milliseconds at a million tickets; a connection keeps the last
+    :data:`SETS_KEPT` sets and a count, the first window and every later page of a
+    search (or the next query typed with the same word) share one. A set is
+    remade once the store changes: ``PRAGMA data_version`` notices other
+    connections' commits, ``total_changes`` this one's writes. ``None`` inside a
+    transaction, whose rollback could take a new set with it; use the subqueries.
+    """
+    sets = _current_sets(conn)
+    found = sets.tables.get(expression)
+    if found is not None:
+        sets.tables.move_to_end(expression)
+        return found
+    if conn.in_transaction:
+        return None
+    sets.made += 1
+    name = f"temp.agentdesk_text_{sets.made}"
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name[5:]} (number INTEGER PRIMARY KEY)")
+    conn.execute(f"DELETE FROM {name}")
+    conn.execute(
+        f"INSERT OR IGNORE INTO {name} (number) {SUBJECT_NUMBERS_SQL}"
+        " UNION ALL SELECT tk.number FROM message_fts"
+        " JOIN message AS mm ON mm.seq = message_fts.rowid"
+        " JOIN ticket AS tk ON tk.id = mm.ticket_id WHERE message_fts MATCH ?",
+        (expression, expression),
+    )
+    rows = int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    sets.tables[expression] = (name, rows)
+    while len(sets.tables) > SETS_KEPT:
+        _, (old, _) = sets.tables.popitem(last=False)
+        conn.execute(f"DROP TABLE IF EXISTS {old}")
+    if conn.in_transaction:  # the legacy sqlite3 mode opens one for the inserts
+        conn.commit()
+    sets.changes = conn.total_changes  # our own temp writes do not make the sets stale
+    return name, rows
+
+
+def _current_sets(conn: sqlite3.Connection) -> _Sets:
+    """This connection's sets, emptied if the store changed or the connection is new."""
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    sets = _SETS.get(id(conn))
+    try:
+        row = conn.execute(f"SELECT token FROM temp.{_TOKEN_TABLE}").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if sets is None or row is None or row[0] != sets.token:
+        # A new connection (perhaps reusing a closed one's id): start afresh.
+        token = uuid.uuid4().hex
+        was_open = conn.in_transaction
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOKEN_TABLE} (token TEXT)")
+        conn.execute(f"DELETE FROM temp.{_TOKEN_TABLE}")
+        conn.execute(f"INSERT INTO temp.{_TOKEN_TABLE} VALUES (?)", (token,))
+        if conn.in_transaction and not was_open:
+            conn.commit()
+        if len(_SETS) > 64:
+            _SETS.clear()  # connections long closed; their temp tables went with them
+        sets = _SETS[id(conn)] = _Sets(token, version, conn.total_changes)
+    elif (version, conn.total_changes) != (sets.version, sets.changes):
+        for name, _ in sets.tables.values():
+            conn.execute(f"DROP TABLE IF EXISTS {name}")
+        sets.tables.clear()
+        sets.version, sets.changes = version, conn.total_changes
+    return sets
+
+
+def forget_sets(conn: sqlite3.Connection) -> None:
+    """Drop the matching sets ``conn`` keeps (a benchmark's first search, or memory)."""
+    sets = _SETS.pop(id(conn), None)
+    if sets is not None:
+        for name, _ in sets.tables.values():
+            conn.execute(f"DROP TABLE IF EXISTS {name}")

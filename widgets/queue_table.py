@@ -141,12 +141,15 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         db: Database,
         query: QueueQuery,
         *,
+        first_page: PageLoad | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.window = QueueWindow(db, query)
+        if first_page is not None:
+            self.window.accept(first_page)
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._layout: Layout = layout_for(80)
         self._styles: dict[str, Style] = {}
@@ -192,7 +195,12 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     # -- loading ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._request(0, with_total=True)
+        total = self.window.total
+        if total is None:
+            self._request(0, with_total=True)
+        else:
+            self.virtual_size = Size(self.scrollable_content_region.width, total + _HEADER_LINES)
+            self.post_message(self.CountChanged(self, total))
         self.set_interval(30, self._tick)
 
     def _tick(self) -> None:
