@@ -517,6 +517,11 @@ class _Conditions:
         ranks = sorted((STATUS_RANKS if sort == "status" else PRIORITY_RANKS)[v] for v in allowed)
         test = f"{column} IN ({_marks(allowed)})"
         adjacent = ranks[-1] - ranks[0] + 1 == len(ranks)
+        solved = {UNSOLVED_STATUSES: 0, SOLVED: 1}.get(allowed)
+        if column == "t.status" and self.sort != "status" and solved is not None:
+            # All the unsolved (or solved) statuses: the views' (unsolved, …) indexes.
+            self._drive("t.unsolved = ?", [1 - solved], ordered={"updated"}, covers={"updated"})
+            return
         if column == "t.status" and (self.sort != "status" or not adjacent):
             # (status, updated_at) of schema v1; one status comes in update order.
             ordered = {"updated"} if len(allowed) == 1 else set()

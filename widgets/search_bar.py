@@ -28,7 +28,7 @@ class SearchBar(Vertical):
         height: auto;
         display: none;
         &.-active { display: block; }
-        Input { border: none; height: 1; padding: 0 1; background: $boost; }
+        & > Input, & > Input:focus { border: none; height: 1; padding: 0 1; background: $boost; }
         #search-status { height: 1; padding: 0 1; color: $text-muted; }
         #search-status.-error { color: $text-error; }
     }

@@ -37,3 +37,13 @@ def test_help(snap_compare: object, app_factory: AppFactory) -> None:
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=ready)  # type: ignore[operator]
+
+
+def test_search(snap_compare: object, app_factory: AppFactory) -> None:
+    async def ready(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"status:pending stauts:x")
+        await pilot.pause(0.4)
+        await settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=ready)  # type: ignore[operator]
