@@ -11,11 +11,15 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall when the project's metadata changes.
+# Bytecode is compiled up front: start-up time matters, and some environments set
+# PYTHONDONTWRITEBYTECODE, which would make every start recompile our modules.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m compileall -q agentdesk storage widgets screens
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/python -m compileall -q agentdesk storage widgets screens
 	$(BIN)/agentdesk demo
 
 test: $(STAMP) lint typecheck layers pytest

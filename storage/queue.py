@@ -14,6 +14,11 @@ each have an index too, and :func:`_plan` picks which one a statement starts fro
 with a few capped counts, because SQLite has no statistics to tell ``tag:gdpr``
 (rare, start there) from ``tag:billing`` (a quarter of the desk, better walk the
 sort index and test each row). A plan only changes speed, never the rows.
+
+Words and phrases become sets of ticket numbers that a connection keeps while the
+store is unchanged (``storage.search.matching_set``): making one costs about a
+microsecond per message that contains the word, then the count and every page of
+the search reuse it.
 """
 
 from __future__ import annotations
@@ -355,9 +360,9 @@ def _text_match(expression: str, *, indexed: bool) -> tuple[str, list[Any]]:
 class _Conditions:
     """The WHERE clause of one statement over ``ticket AS t``: fixed tests and drivers.
 
-    The view fields are fixed (their indexes were made for them); each query-language
-    condition that an index can serve is a :class:`_Driver`, and :meth:`sql` writes
-    them so that only the driver a plan chose can use its index.
+    Under the update sort the view fields are fixed (their indexes were made for that
+    order); every other condition an index can serve is a :class:`_Driver`, and
+    :meth:`sql` writes them so that only the driver a plan chose can use its index.
     """
 
     def __init__(self, f: TicketFilter, sort: str, conn: sqlite3.Connection | None = None) -> None:
