@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from storage.migrations import APPLICATION_ID, SCHEMA_VERSION
+from tests.cli_support import sealed_env
 from tests.factories import AGENTS, make_workspace
 
 Fingerprint = dict[str, tuple[str, int]]
@@ -116,27 +116,6 @@ class Cli:
                 case.process.communicate()
 
 
-def _sealed_env(root: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AGENTDESK_", "XDG_")) and key not in ("HOME", "COLUMNS")
-    }
-    env.update(
-        HOME=str(root / "home"),
-        XDG_CONFIG_HOME=str(root / "xdg-config"),
-        XDG_DATA_HOME=str(root / "xdg-data"),
-        XDG_STATE_HOME=str(root / "xdg-state"),
-        XDG_CACHE_HOME=str(root / "xdg-cache"),
-        AGENTDESK_CONFIG=str(root / "no-config.toml"),  # never created
-        COLUMNS="200",
-        NO_COLOR="1",
-        TERM="dumb",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
 def _too_new(path: Path, *, wal: bool) -> None:
     conn = sqlite3.connect(path)
     if wal:  # a newer agentdesk's store is in WAL mode, like ours
@@ -154,7 +133,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     (root / "home").mkdir()
     template = root / "template.db"
     make_workspace(template, tickets=12)
-    c = Cli(root, _sealed_env(root))
+    c = Cli(root, sealed_env(root))
     try:
         _start_scenarios(c, template)
         yield c

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ import pytest
 from agentdesk.desk import Desk
 from storage.agents import agent_by_email
 from storage.database import Database
+from tests.cli_support import sealed_env
 from tests.factories import HOSTILE_BODY, T0, add_ticket, make_workspace, ticket_id
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -121,27 +121,6 @@ class Cli:
                 case.process.communicate()
 
 
-def _sealed_env(root: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AGENTDESK_", "XDG_")) and key not in ("HOME", "COLUMNS")
-    }
-    env.update(
-        HOME=str(root / "home"),
-        XDG_CONFIG_HOME=str(root / "xdg-config"),
-        XDG_DATA_HOME=str(root / "xdg-data"),
-        XDG_STATE_HOME=str(root / "xdg-state"),
-        XDG_CACHE_HOME=str(root / "xdg-cache"),
-        AGENTDESK_CONFIG=str(root / "no-config.toml"),  # never created
-        COLUMNS="200",
-        NO_COLOR="1",
-        TERM="dumb",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
 def _templates(root: Path) -> tuple[Path, Path]:
     """A plain store, and one with a history (a reply, a note, a status change)."""
     plain = root / "plain.db"
@@ -176,7 +155,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     root = tmp_path_factory.mktemp("cli-ticket")
     (root / "home").mkdir()
     plain, history = _templates(root)
-    c = Cli(root, _sealed_env(root))
+    c = Cli(root, sealed_env(root))
     try:
         _start(c, plain, history, root)
         yield c
