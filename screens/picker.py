@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -72,8 +73,9 @@ class PickerScreen(ModalScreen[str | None]):
         options.clear_options()
         needle = needle.casefold()
         shown = [c for c in self.choices if needle in f"{c.label} {c.hint}".casefold()]
+        # Labels may be typed by people (saved view names): never parse them as markup.
         options.add_options(
-            Option(f"{c.label}  {c.hint}".rstrip() if c.hint else c.label, id=c.value)
+            Option(Text.assemble(c.label, ("  " + c.hint, "dim") if c.hint else ""), id=c.value)
             for c in shown
         )
         values = [c.value for c in shown]

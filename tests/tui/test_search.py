@@ -101,3 +101,18 @@ async def test_sort_by_number_and_reverse(app_factory: AppFactory) -> None:
         await choose(pilot, "number")  # the same column again reverses it
         await settle(pilot)
         assert table.current_row is not None and table.current_row.number == 1000
+
+
+async def test_a_view_name_with_markup_is_shown_literally(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"status:new", "enter")
+        await wait_for(pilot, lambda: "50 tickets" in screen_text(app))
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"[red]VIP[/red]", "enter")
+        await wait_for(pilot, lambda: "[red]VIP[/red]" in screen_text(app))
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert "7  [red]VIP[/red]" in screen_text(app)
