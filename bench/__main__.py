@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import tui
+from bench import search, tui
 
 if __name__ == "__main__":
-    raise SystemExit(tui.main())
+    raise SystemExit(tui.main() or search.main())

@@ -138,13 +138,17 @@ def measure(conn: sqlite3.Connection, query: QueueQuery) -> Timing:
     return Timing(window_ms, count_ms, search_ms, count(conn, query))
 
 
-def bench_store(label: str, reps: int, warmup: int, slowest: int) -> dict[str, float | None]:
+def bench_store(
+    label: str, reps: int, warmup: int, slowest: int, mmap: int | None
+) -> dict[str, float | None]:
     """Figures for one store size: p50/p95 of each kind of query (the slowest to stderr)."""
     store, _ = demo_store(label)
     db = Database.open(store)
     figures: dict[str, float | None] = {}
     try:
         with db.read() as conn:
+            if mmap is not None:
+                conn.execute(f"PRAGMA mmap_size = {int(mmap)}")
             agent = _agent(conn)
             started = time.perf_counter()
             make = makers(conn)
@@ -205,14 +209,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=40, help="searches per kind and size")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured searches first")
     parser.add_argument("--slowest", type=int, default=0, help="print the N slowest of each")
+    parser.add_argument(
+        "--mmap", type=int, default=None, help="PRAGMA mmap_size to try (the app sets none)"
+    )
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
 
     results = {
-        label: bench_store(label, args.reps, args.warmup, args.slowest) for label in args.sizes
+        label: bench_store(label, args.reps, args.warmup, args.slowest, args.mmap)
+        for label in args.sizes
     }
     render = render_markdown if args.markdown else render_text
     title = f"agentdesk search (bench/search.py): {args.reps} new searches per row, targets at 1M"
+    if args.mmap is not None:
+        title += f", mmap_size={args.mmap}"
     print(render(results, metrics(), title=title))
     return 0
 

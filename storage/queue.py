@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import Any, Final, Literal, TypeVar
 
 from storage.migrations import (
@@ -39,9 +41,11 @@ from storage.migrations import (
 from storage.search import (
     MESSAGE_TICKETS_SQL,
     SUBJECT_NUMBERS_SQL,
+    TICKET_HAS_MESSAGE_SQL,
     TextTerm,
     estimate_matches,
     fts_term,
+    kept_set,
     matching_set,
 )
 
@@ -214,11 +218,16 @@ class QueueRow:
 #: A condition with fewer rows than this is *narrow*: a window starts from its index
 #: and sorts what it finds; when every condition is broader, a window walks the sort
 #: order and tests each row. Sorting costs a table read per row unless the index
-#: holds the sort value too (``covers``), which affords ten times as many rows.
+#: holds the sort value too (``covers``) and nothing else needs testing, which
+#: affords a few times as many rows.
 NARROW: Final = 4000
-NARROW_COVERED: Final = 40_000
+NARROW_COVERED: Final = 10_000
 #: How far the counts that choose where a count starts look.
-COUNT_PROBE: Final = 50_000
+COUNT_PROBE: Final = 100_000
+#: A count tests another condition as a set of numbers (about a microsecond per member
+#: to make) rather than per row (a row read and a probe, about five) when the set is
+#: at most this many times the rows tested.
+SET_AFFORDABLE: Final = 4
 
 _T = TypeVar("_T")
 
@@ -249,8 +258,16 @@ class _Driver:
     count_alone: str = ""
     #: Whether ``size`` is that exact count.
     exact: bool = False
+    #: The test as a set of numbers made once per statement, for a count that tests
+    #: many rows: a few probes per row instead of reading each row's id.
+    filter_set: str = ""
+    #: What starting from a row of this condition costs, relative to an index that
+    #: gives ticket numbers (a tag gives ticket ids, so each row is looked up).
+    row_cost: int = 1
     #: The TEMP table of matching numbers this condition is, if it is one.
     table: str = ""
+    #: Makes ``plain`` (and its parameters) when this condition is chosen to drive.
+    lazy: Callable[[], tuple[str, tuple[Any, ...]]] | None = None
 
     def estimate(self, conn: sqlite3.Connection, cap: int) -> int:
         """Rows of this condition alone, counted no further than about ``cap``."""
@@ -365,9 +382,18 @@ class _Conditions:
     :meth:`sql` writes them so that only the driver a plan chose can use its index.
     """
 
-    def __init__(self, f: TicketFilter, sort: str, conn: sqlite3.Connection | None = None) -> None:
+    def __init__(
+        self,
+        f: TicketFilter,
+        sort: str,
+        conn: sqlite3.Connection | None = None,
+        texts: set[str] | None = None,
+    ) -> None:
         self.sort = sort
         self.conn = conn
+        #: Every term of the whole query, whose kept sets must outlive its statement.
+        self.texts = set() if texts is None else texts
+        self.texts.update(fts_term(term) for term in (*f.text, *f.text_not))
         self.fixed: list[str] = []
         self.fixed_params: list[Any] = []
         self.drivers: list[_Driver] = []
@@ -380,17 +406,23 @@ class _Conditions:
         self._numbers(f)
         self._text(f)
         for sub in f.also:
-            where, params = _Conditions(sub, sort, conn).sql(None)
+            where, params = _Conditions(sub, sort, conn, self.texts).sql(None)
             self._fix(f"({where})", *params)
 
-    def sql(self, plan: int | None) -> tuple[str, list[Any]]:
-        """The condition; ``plan`` is the driver allowed an index (all: None, none: -1)."""
+    def sql(self, plan: int | None, as_sets: Iterable[int] = ()) -> tuple[str, list[Any]]:
+        """The condition; ``plan`` is the driver allowed an index (all: None, none: -1);
+        the drivers in ``as_sets`` test with their ``filter_set``."""
         clauses = list(self.fixed)
         params = list(self.fixed_params)
+        as_sets = set(as_sets)
         for i, driver in enumerate(self.drivers):
-            if plan is None or plan == i:
-                clauses.append(driver.plain)
-                params += driver.plain_params
+            if i in as_sets and driver.filter_set and plan != i:
+                clauses.append(driver.filter_set)
+                params += driver.filter_params
+            elif plan is None or plan == i:
+                plain, plain_params = driver.lazy() if driver.lazy else (driver.plain, ())
+                clauses.append(plain)
+                params += plain_params if driver.lazy else driver.plain_params
             else:
                 clauses.append(driver.filter)
                 params += driver.filter_params
@@ -414,7 +446,10 @@ class _Conditions:
         size: int | None = None,
         exact: bool = False,
         count_alone: str = "",
+        filter_set: str = "",
+        row_cost: int = 1,
         table: str = "",
+        lazy: Callable[[], tuple[str, tuple[Any, ...]]] | None = None,
     ) -> None:
         self.drivers.append(
             _Driver(
@@ -428,9 +463,12 @@ class _Conditions:
                 size=size,
                 exact=exact,
                 table=table,
+                lazy=lazy,
                 ordered=frozenset(ordered),
                 covers=frozenset(covers),
                 count_alone=count_alone,
+                filter_set=filter_set,
+                row_cost=row_cost,
             )
         )
 
@@ -566,6 +604,9 @@ class _Conditions:
         for group in f.tags:
             if not group:
                 continue
+            if set(group) <= set(f.tags_none):
+                self._fix("0")  # tag:x -tag:x: nothing to look for
+                continue
             marks = _marks(group)
             self._drive(
                 f"t.id IN (SELECT ticket_id FROM ticket_tag WHERE tag IN ({marks}))",
@@ -575,6 +616,11 @@ class _Conditions:
                     f" AND tt.tag IN ({marks}))"
                 ),
                 probe=f"SELECT 1 FROM ticket_tag WHERE tag IN ({marks})",
+                filter_set=(
+                    "+t.number IN (SELECT tk.number FROM ticket_tag AS tt"
+                    f" JOIN ticket AS tk ON tk.id = tt.ticket_id WHERE tt.tag IN ({marks}))"
+                ),
+                row_cost=4,
                 # (ticket_id, tag) is the key: one tag counts each ticket once.
                 count_alone=(
                     f"SELECT count(*) FROM ticket_tag WHERE tag IN ({marks})"
@@ -637,11 +683,17 @@ class _Conditions:
             self._fix(f"t.number NOT IN ({_marks(f.numbers_not)})", *f.numbers_not)
 
     def _text(self, f: TicketFilter) -> None:
-        """Words and phrases: a kept set of matching numbers when a connection is at hand
-        (see :func:`storage.search.matching_set`), else FTS5 subqueries."""
+        """Words and phrases.
+
+        To drive, a term is a set of ticket numbers the connection keeps (see
+        :func:`storage.search.matching_set`; without a connection, FTS5 subqueries). To
+        test the rows another condition finds, a kept set is probed if there is one;
+        else the hits stay message numbers, checked per ticket, which for a few
+        thousand tickets is far cheaper than turning every hit into a ticket.
+        """
         for term in f.text:
             expression = fts_term(term)
-            kept = self._kept(expression)
+            kept = None if self.conn is None else kept_set(self.conn, expression)
             if kept is not None:
                 name, rows = kept
                 self._drive(f"t.number IN {name}", (), size=rows, exact=True, table=name)
@@ -650,45 +702,109 @@ class _Conditions:
             self._drive(
                 plain,
                 params,
-                filter=_text_match(expression, indexed=False)[0],
+                filter=f"(+t.number IN ({SUBJECT_NUMBERS_SQL}) OR {TICKET_HAS_MESSAGE_SQL})",
                 text=expression,
+                lazy=None
+                if self.conn is None
+                else partial(_kept_plain, self.conn, expression, self.texts),
             )
         for term in f.text_not:
             expression = fts_term(term)
-            kept = self._kept(expression)
+            kept = None if self.conn is None else kept_set(self.conn, expression)
             if kept is not None:
                 self._fix(f"t.number NOT IN {kept[0]}")
                 continue
-            test, params = _text_match(expression, indexed=False)
-            self._fix(f"NOT {test}", *params)
+            self._fix(
+                f"NOT (+t.number IN ({SUBJECT_NUMBERS_SQL}) OR {TICKET_HAS_MESSAGE_SQL})",
+                expression,
+                expression,
+            )
 
-    def _kept(self, expression: str) -> tuple[str, int] | None:
-        return None if self.conn is None else matching_set(self.conn, expression)
+
+def _kept_plain(
+    conn: sqlite3.Connection, expression: str, texts: set[str]
+) -> tuple[str, tuple[Any, ...]]:
+    """The driving form of a text term: its kept set, made now if need be."""
+    kept = matching_set(conn, expression, texts)
+    if kept is None:  # inside a transaction: no new TEMP table
+        plain, params = _text_match(expression, indexed=True)
+        return plain, tuple(params)
+    return f"t.number IN {kept[0]}", ()
 
 
-def _plan(conn: sqlite3.Connection, conditions: _Conditions, *, counting: bool) -> int | None:
-    """The driver that may use its index (-1: none, so a window walks its sort order).
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which driver may use its index (None: all, -1: none, so a window walks its sort
+    order), and for a walk that may find little, the driver to start from instead."""
 
-    A window starts from the narrowest condition if it is narrow, else from a
-    condition whose index yields the sort order, else walks the sort order; a count
-    starts from the narrowest. Capped counts make this cheap (a few index pages
-    each); a plan changes only the speed of a statement, never its rows.
+    driver: int | None
+    fallback: int | None = None
+    sizes: tuple[int, ...] = ()
+
+
+def _plan(conn: sqlite3.Connection, conditions: _Conditions, *, counting: bool) -> _Plan:
+    """A count starts from the narrowest condition. A window starts from the narrowest
+    if it is narrow, else from a condition whose index yields the sort order, else
+    walks the sort order; when several conditions must all hold, such a walk may find
+    few rows, so it gets the narrowest condition as a fallback.
+
+    Capped counts make this cheap (a few index pages each); a plan changes only the
+    speed of a statement, never its rows.
     """
     drivers = conditions.drivers
     if not drivers:
-        return None
+        return _Plan(None)
     if len(drivers) == 1 and (counting or conditions.sort in drivers[0].ordered):
-        return 0
+        return _Plan(0)
     if counting:
         sizes = [driver.estimate(conn, COUNT_PROBE) for driver in drivers]
-        return min(range(len(drivers)), key=sizes.__getitem__)
-    limits = [NARROW_COVERED if conditions.sort in d.covers else NARROW for d in drivers]
+        known = [i for i, size in enumerate(sizes) if size < COUNT_PROBE] or range(len(sizes))
+        best = min(known, key=lambda i: sizes[i] * drivers[i].row_cost)
+        return _Plan(best, sizes=tuple(sizes))
+    alone = len(drivers) == 1 and not conditions.fixed
+    limits = [NARROW_COVERED if alone and conditions.sort in d.covers else NARROW for d in drivers]
     sizes = [driver.estimate(conn, limit) for driver, limit in zip(drivers, limits, strict=True)]
-    narrow = [i for i in range(len(drivers)) if sizes[i] < limits[i]]
-    if narrow:
-        return min(narrow, key=sizes.__getitem__)
+    narrowest = min(range(len(drivers)), key=sizes.__getitem__)
+    if sizes[narrowest] < limits[narrowest]:
+        return _Plan(narrowest)
     ordered = [i for i, driver in enumerate(drivers) if conditions.sort in driver.ordered]
-    return min(ordered, key=sizes.__getitem__) if ordered else -1
+    walk = min(ordered, key=sizes.__getitem__) if ordered else -1
+    several = len(drivers) + len(conditions.fixed) > 1
+    return _Plan(walk, narrowest if several and walk != narrowest else None)
+
+
+#: How long a window may walk its sort order looking for rows that meet several broad
+#: conditions at once (``tag:a tag:b`` with few tickets having both) before it gives
+#: up and starts from the narrowest condition. A dense walk ends well within it.
+WALK_BUDGET: Final = 0.25
+#: SQLite instructions between two looks at the clock during such a walk.
+WALK_CHECK_EVERY: Final = 2000
+
+
+def _fetch_within(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any], seconds: float
+) -> list[Any] | None:
+    """The rows of ``sql``, or ``None`` if it ran out of time (it is only a SELECT).
+
+    Uses the connection's progress handler for the duration; nothing else sets one.
+    """
+    deadline = time.perf_counter() + seconds
+    expired = False
+
+    def check() -> int:
+        nonlocal expired
+        expired = time.perf_counter() > deadline
+        return int(expired)
+
+    conn.set_progress_handler(check, WALK_CHECK_EVERY)
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError:
+        if expired:
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 # --------------------------------------------------------------------------- statements
@@ -733,11 +849,46 @@ def _select(
     reverse: bool = False,
 ) -> list[QueueRow]:
     """Run the window query; ``reverse`` walks the order backwards."""
+    return _again_if_sets_went(lambda: _select_once(conn, query, limit, offset, after, reverse))
+
+
+def _select_once(
+    conn: sqlite3.Connection,
+    query: QueueQuery,
+    limit: int,
+    offset: int,
+    after: tuple[int, int] | None,
+    reverse: bool,
+) -> list[QueueRow]:
     conditions = _Conditions(query.filter, query.sort, conn)
     plan = _plan(conn, conditions, counting=False)
-    where, params = conditions.sql(plan)
+    rows = None
+    if plan.fallback is not None:
+        sql, params = _window_sql(conditions, plan.driver, query, after, reverse)
+        rows = _fetch_within(conn, sql, [*params, limit, offset], WALK_BUDGET)
+    if rows is None:
+        driver = plan.driver if plan.fallback is None else plan.fallback
+        sql, params = _window_sql(conditions, driver, query, after, reverse)
+        rows = conn.execute(sql, [*params, limit, offset]).fetchall()
+    result = [QueueRow(*row) for row in rows]
+    if conditions.drivers:
+        result.sort(key=lambda row: row.keyset, reverse=query.descending)
+    elif reverse:
+        result.reverse()
+    return result
+
+
+def _window_sql(
+    conditions: _Conditions,
+    driver: int | None,
+    query: QueueQuery,
+    after: tuple[int, int] | None,
+    reverse: bool,
+) -> tuple[str, list[Any]]:
+    """The window statement when ``driver`` may use its index (see :class:`_Plan`)."""
+    where, params = conditions.sql(driver)
     sort, number = SORT_COLUMNS[query.sort], "t.number"
-    if plan is not None and plan >= 0 and query.sort not in conditions.drivers[plan].ordered:
+    if driver is not None and driver >= 0 and query.sort not in conditions.drivers[driver].ordered:
         # Start from the chosen condition and sort its rows: SQLite must not walk the
         # sort order instead (without statistics it would, for tiny LIMITs).
         sort, number = f"+{sort}", "+t.number"
@@ -749,12 +900,24 @@ def _select(
     sql = template.format(
         sort=sort, number=number, where=where, direction="DESC" if descending else "ASC"
     )
-    result = [QueueRow(*row) for row in conn.execute(sql, [*params, limit, offset])]
-    if conditions.drivers:
-        result.sort(key=lambda row: row.keyset, reverse=query.descending)
-    elif reverse:
-        result.reverse()
-    return result
+    return sql, params
+
+
+_R = TypeVar("_R")
+
+
+def _again_if_sets_went(run: Callable[[], _R]) -> _R:
+    """Run a statement; once more if a kept word set it named was dropped meanwhile.
+
+    Another connection's commit between building one set and using another empties
+    the connection's sets; the second try makes them afresh.
+    """
+    try:
+        return run()
+    except sqlite3.OperationalError as exc:
+        if "no such table: temp.agentdesk_text_" not in str(exc):
+            raise
+    return run()
 
 
 def fetch_window(
@@ -790,21 +953,47 @@ def fetch_before(
 
 def count(conn: sqlite3.Connection, query: QueueQuery) -> int:
     """How many tickets the query matches (answered from an index where one fits)."""
+    return _again_if_sets_went(lambda: _count_once(conn, query))
+
+
+def _count_once(conn: sqlite3.Connection, query: QueueQuery) -> int:
     conditions = _Conditions(query.filter, query.sort, conn)
     drivers = conditions.drivers
     if len(drivers) == 1 and not conditions.fixed and drivers[0].exact:
         return drivers[0].size or 0
-    if drivers and not conditions.fixed and all(d.table for d in drivers):
+    if drivers and not conditions.fixed and all(d.text or d.table for d in drivers):
         # Only words and phrases: intersect their sets without reading a ticket.
-        first, *others = sorted(drivers, key=lambda d: d.size or 0)
-        tests = " AND ".join(f"number IN {d.table}" for d in others) or "1"
-        return int(conn.execute(f"SELECT count(*) FROM {first.table} WHERE {tests}").fetchone()[0])
+        kept = [
+            (d.table, d.size or 0) if d.table else matching_set(conn, d.text, conditions.texts)
+            for d in drivers
+        ]
+        if all(kept):
+            tables = sorted((k for k in kept if k is not None), key=lambda k: k[1])
+            first, *others = (table for table, _ in tables)
+            tests = " AND ".join(f"number IN {table}" for table in others) or "1"
+            sql = f"SELECT count(*) FROM {first} WHERE {tests}"
+            return int(conn.execute(sql).fetchone()[0])
     if len(drivers) == 1 and not conditions.fixed and drivers[0].count_alone:
         sql, params = drivers[0].count_alone, list(drivers[0].probe_params)
     else:
-        where, params = conditions.sql(_plan(conn, conditions, counting=True))
+        where, params = conditions.sql(*_count_plan(conn, conditions))
         sql = f"SELECT count(*) FROM ticket AS t WHERE {where}"
     return int(conn.execute(sql, params).fetchone()[0])
+
+
+def _count_plan(conn: sqlite3.Connection, conditions: _Conditions) -> tuple[int | None, set[int]]:
+    """Where a count starts, and which other conditions test as sets of numbers: those
+    known to be smaller than a few times the rows the count will test."""
+    plan = _plan(conn, conditions, counting=True)
+    if plan.driver is None or not plan.sizes:
+        return plan.driver, set()
+    tested = plan.sizes[plan.driver]
+    as_sets = {
+        i
+        for i, size in enumerate(plan.sizes)
+        if size < COUNT_PROBE and size <= SET_AFFORDABLE * tested
+    }
+    return plan.driver, as_sets
 
 
 def position_of(conn: sqlite3.Connection, query: QueueQuery, number: int) -> int | None:
@@ -812,6 +1001,10 @@ def position_of(conn: sqlite3.Connection, query: QueueQuery, number: int) -> int
 
     Used to keep the cursor on the same ticket when the store changes under it.
     """
+    return _again_if_sets_went(lambda: _position_once(conn, query, number))
+
+
+def _position_once(conn: sqlite3.Connection, query: QueueQuery, number: int) -> int | None:
     sort = SORT_COLUMNS[query.sort]
     conditions = _Conditions(query.filter, query.sort, conn)
     where, params = conditions.sql(-1)
@@ -820,7 +1013,7 @@ def position_of(conn: sqlite3.Connection, query: QueueQuery, number: int) -> int
     ).fetchone()
     if found is None:
         return None
-    where, params = conditions.sql(_plan(conn, conditions, counting=True))
+    where, params = conditions.sql(*_count_plan(conn, conditions))
     before = ">" if query.descending else "<"
     sql = f"SELECT count(*) FROM ticket AS t WHERE ({where}) AND ({sort}, t.number) {before} (?, ?)"
     return int(conn.execute(sql, [*params, found[0], number]).fetchone()[0])

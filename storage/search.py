@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -19,10 +20,17 @@ from storage.errors import StoreError
 SUBJECT_NUMBERS_SQL: Final = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?"
 #: Ids of the tickets with a message that matches an FTS5 expression (bind it once).
 #: Each hit costs a read of its message row (about a microsecond at 1M), which is what
-#: makes very common words slow to search.
+#: makes listing every ticket with a very common word slow.
 MESSAGE_TICKETS_SQL: Final = (
     "SELECT mm.ticket_id FROM message_fts JOIN message AS mm ON mm.seq = message_fts.rowid"
     " WHERE message_fts MATCH ?"
+)
+#: Whether ticket ``t`` has a message that matches (bind the expression once): the
+#: hits stay message numbers, checked against the ticket's own messages in
+#: ``ix_message_ticket``, so testing a few thousand tickets never reads a hit's row.
+TICKET_HAS_MESSAGE_SQL: Final = (
+    "EXISTS (SELECT 1 FROM message AS mm WHERE mm.ticket_id = t.id"
+    " AND mm.seq IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?))"
 )
 
 
@@ -117,7 +125,9 @@ class _Sets:
 _SETS: dict[int, _Sets] = {}
 
 
-def matching_set(conn: sqlite3.Connection, expression: str) -> tuple[str, int] | None:
+def matching_set(
+    conn: sqlite3.Connection, expression: str, protect: Collection[str] = ()
+) -> tuple[str, int] | None:
     """A TEMP table of the numbers of the tickets matching ``expression``, and its size.
 
     Turning message hits into tickets costs a read per hit, so a common word takes a
@@ -127,34 +137,47 @@ def matching_set(conn: sqlite3.Connection, expression: str) -> tuple[str, int] |
     remade once the store changes: ``PRAGMA data_version`` notices other
     connections' commits, ``total_changes`` this one's writes. ``None`` inside a
     transaction, whose rollback could take a new set with it; use the subqueries.
+    The sets of ``protect`` (the other terms of the same query) are never dropped
+    to make room.
     """
-    sets = _current_sets(conn)
-    found = sets.tables.get(expression)
-    if found is not None:
-        sets.tables.move_to_end(expression)
+    found = kept_set(conn, expression)
+    if found is not None or conn.in_transaction:
         return found
-    if conn.in_transaction:
-        return None
+    sets = _SETS[id(conn)]
     sets.made += 1
     name = f"temp.agentdesk_text_{sets.made}"
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name[5:]} (number INTEGER PRIMARY KEY)")
-    conn.execute(f"DELETE FROM {name}")
-    conn.execute(
-        f"INSERT OR IGNORE INTO {name} (number) {SUBJECT_NUMBERS_SQL}"
-        " UNION ALL SELECT tk.number FROM message_fts"
-        " JOIN message AS mm ON mm.seq = message_fts.rowid"
-        " JOIN ticket AS tk ON tk.id = mm.ticket_id WHERE message_fts MATCH ?",
-        (expression, expression),
-    )
-    rows = int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    try:
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name[5:]} (number INTEGER PRIMARY KEY)")
+        conn.execute(f"DELETE FROM {name}")
+        conn.execute(
+            f"INSERT OR IGNORE INTO {name} (number) {SUBJECT_NUMBERS_SQL}"
+            " UNION ALL SELECT tk.number FROM message_fts"
+            " JOIN message AS mm ON mm.seq = message_fts.rowid"
+            " JOIN ticket AS tk ON tk.id = mm.ticket_id WHERE message_fts MATCH ?",
+            (expression, expression),
+        )
+        rows = int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    except BaseException:
+        if conn.in_transaction:  # one the legacy sqlite3 mode opened for us
+            conn.rollback()
+        raise
     sets.tables[expression] = (name, rows)
-    while len(sets.tables) > SETS_KEPT:
-        _, (old, _) = sets.tables.popitem(last=False)
-        conn.execute(f"DROP TABLE IF EXISTS {old}")
+    spare = [e for e in sets.tables if e != expression and e not in protect]
+    for old in spare[: max(0, len(sets.tables) - SETS_KEPT)]:
+        conn.execute(f"DROP TABLE IF EXISTS {sets.tables.pop(old)[0]}")
     if conn.in_transaction:  # the legacy sqlite3 mode opens one for the inserts
         conn.commit()
     sets.changes = conn.total_changes  # our own temp writes do not make the sets stale
     return name, rows
+
+
+def kept_set(conn: sqlite3.Connection, expression: str) -> tuple[str, int] | None:
+    """The set :func:`matching_set` keeps for ``expression``, if it is still valid."""
+    sets = _current_sets(conn)
+    found = sets.tables.get(expression)
+    if found is not None:
+        sets.tables.move_to_end(expression)
+    return found
 
 
 def _current_sets(conn: sqlite3.Connection) -> _Sets:

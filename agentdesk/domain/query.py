@@ -46,6 +46,7 @@ from typing import Final, Literal
 
 from agentdesk.domain import timefmt
 from storage.agents import AgentRow
+from storage.migrations import UNSOLVED_STATUSES
 from storage.queue import (
     CHANNELS,
     PRIORITIES,
@@ -57,7 +58,7 @@ from storage.queue import (
 )
 from storage.search import TextTerm
 
-UNSOLVED: Final = ("new", "open", "pending", "on-hold")
+UNSOLVED: Final = UNSOLVED_STATUSES
 
 FIELDS: Final = (
     "status",
@@ -77,7 +78,6 @@ _STATUS_WORDS: Final = {**{s: (s,) for s in STATUSES}, "unsolved": UNSOLVED}
 _STATUS_ALIASES: Final = {"onhold": "on-hold", "on_hold": "on-hold", "hold": "on-hold"}
 _IS_WORDS: Final = {"mine": "me", "unassigned": "none"}
 _UNITS: Final = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
-_DAY_MS: Final = 86_400_000
 
 _FIELD: Final = re.compile(r"([A-Za-z][A-Za-z_]*):")
 _NUMBER: Final = re.compile(r"#?(\d{1,18})")
@@ -261,7 +261,6 @@ class _Item:
 
     text: str
     position: int
-    quoted: bool
 
 
 def _clauses(text: str) -> Iterator[Clause]:
@@ -284,7 +283,7 @@ def _clauses(text: str) -> Iterator[Clause]:
         if match:
             i = match.end()
             items, i = _items(text, i)
-            yield _field_clause(match[1], match.start(), items, negated, start, text)
+            yield _field_clause(match[1], match.start(), items, negated, start)
             continue
         word_end = i
         while word_end < end and not text[word_end].isspace():
@@ -318,14 +317,14 @@ def _items(text: str, i: int) -> tuple[list[_Item], int]:
     while True:
         if i < end and text[i] == '"':
             value, after = _quoted(text, i)
-            items.append(_Item(value, i, True))
+            items.append(_Item(value, i))
             i = after
         else:
             stop = i
             while stop < end and not text[stop].isspace() and text[stop] != ",":
                 stop += 1
             if stop > i:
-                items.append(_Item(text[i:stop], i, False))
+                items.append(_Item(text[i:stop], i))
             i = stop
         if i < end and text[i] == ",":
             i += 1
@@ -346,9 +345,7 @@ def _text_clause(words: str, prefix: bool, negated: bool, position: int) -> Clau
     return Clause("text", (TextTerm(words, prefix=prefix),), negated, position)
 
 
-def _field_clause(
-    name: str, at: int, items: list[_Item], negated: bool, start: int, text: str
-) -> Clause:
+def _field_clause(name: str, at: int, items: list[_Item], negated: bool, start: int) -> Clause:
     field = name.lower()
     if field not in FIELDS:
         raise QuerySyntaxError(_unknown_field(name, at), at)

@@ -401,12 +401,15 @@ FILTERS = filters()
 BY_FILTER = pytest.mark.parametrize("f", FILTERS.values(), ids=FILTERS.keys())
 
 
-@pytest.fixture(params=["as planned", "always walk", "always start narrow"])
+@pytest.fixture(params=["as planned", "always walk", "walks give up", "always start narrow"])
 def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run each check under the real plans and under both extremes of the planner."""
-    if request.param == "always walk":
+    """Run each check under the real plans and under the extremes of the planner."""
+    if request.param in ("always walk", "walks give up"):
         monkeypatch.setattr(queue, "NARROW", 0)
         monkeypatch.setattr(queue, "NARROW_COVERED", 0)
+    if request.param == "walks give up":
+        monkeypatch.setattr(queue, "WALK_BUDGET", -1.0)
+        monkeypatch.setattr(queue, "WALK_CHECK_EVERY", 1)
     elif request.param == "always start narrow":
         monkeypatch.setattr(queue, "NARROW", 10**9)
         monkeypatch.setattr(queue, "NARROW_COVERED", 10**9)
@@ -806,3 +809,38 @@ def test_a_new_connection_with_a_reused_id_starts_afresh(writable: Path) -> None
             assert _search(conn, "printer") == (len(expected), expected)
         finally:
             conn.close()
+
+
+def test_a_walk_that_runs_out_of_time_starts_again_from_the_narrowest_condition(
+    conn: sqlite3.Connection, raw: list[Raw], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue, "NARROW", 0)
+    monkeypatch.setattr(queue, "NARROW_COVERED", 0)
+    monkeypatch.setattr(queue, "WALK_BUDGET", -1.0)
+    monkeypatch.setattr(queue, "WALK_CHECK_EVERY", 1)
+    q = QueueQuery(compile_query("tag:billing tag:vip printer", ANA, now_ms=T0).filter)
+    statements = _statements(conn, lambda: fetch_window(conn, q, 0, 64))
+    windows = [s for s in statements if "ORDER BY" in s]
+    assert len(windows) == 2, windows  # the walk, given up, then the narrow start
+    assert "+t.updated_at" in windows[1]
+    assert numbers(fetch_window(conn, q, 0, 64)) == expected(raw, q)
+    assert conn.execute("SELECT 1").fetchone() == (1,)  # no progress handler left behind
+
+
+def test_a_set_dropped_between_two_statements_is_made_again(
+    writable: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection's commit can empty the kept sets mid-call; the call retries."""
+    real = queue.kept_set
+    gone = iter([("temp.agentdesk_text_999", 3)])
+
+    def dropped_once(conn: sqlite3.Connection, expression: str) -> tuple[str, int] | None:
+        return next(gone, None) or real(conn, expression)
+
+    monkeypatch.setattr(queue, "kept_set", dropped_once)
+    conn = sqlite3.connect(writable, isolation_level=None)
+    try:
+        assert _search(conn, "printer status:new") == (2, [1000, 1020])
+        assert next(gone, None) is None  # the first try did meet the dropped set
+    finally:
+        conn.close()
