@@ -220,7 +220,15 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
 
     def _load(self, generation: int, page: int, with_total: bool) -> None:
         try:
-            load = self.window.load(generation, page, with_total=with_total)
+            if page == 0 and with_total:
+                # Rows first, count after: a count of a common word at 1M takes longer.
+                load = self.window.load_first(generation)
+                self.post_message(self._PageLoaded(load, None))
+                if load.total is not None:
+                    return
+                load = PageLoad(generation, 0, load.rows, self.window.count())
+            else:
+                load = self.window.load(generation, page, with_total=with_total)
         except Exception:
             self.window.abandon(generation, page)
             raise
@@ -252,11 +260,14 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     def _page_loaded(self, event: _PageLoaded) -> None:
         event.stop()
         previous_total = self.window.total
+        previous_rows = self.virtual_size.height
         if not self.window.accept(event.load):
             return
-        total = self.window.total or 0
-        if total != previous_total:
-            self.virtual_size = Size(self.scrollable_content_region.width, total + _HEADER_LINES)
+        rows = self.window.known_rows or 0
+        if rows + _HEADER_LINES != previous_rows:
+            self.virtual_size = Size(self.scrollable_content_region.width, rows + _HEADER_LINES)
+        total = self.window.total
+        if total is not None and total != previous_total:
             self.post_message(self.CountChanged(self, total))
             if self.cursor >= total:
                 self.cursor = max(0, total - 1)
@@ -281,9 +292,9 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     def on_resize(self) -> None:
         self._layout = layout_for(self.scrollable_content_region.width)
         self._strips.clear()
-        total = self.window.total
-        if total is not None:
-            self.virtual_size = Size(self.scrollable_content_region.width, total + _HEADER_LINES)
+        rows = self.window.known_rows
+        if rows is not None:
+            self.virtual_size = Size(self.scrollable_content_region.width, rows + _HEADER_LINES)
         self._fill_viewport()
 
     def notify_style_update(self) -> None:
@@ -294,7 +305,7 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
     # -- cursor ----------------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
-        total = self.window.total or 0
+        total = self.window.known_rows or 0
         return max(0, min(value, total - 1)) if total else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -371,7 +382,7 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         if y < _HEADER_LINES:
             return self._header_strip(width, base)
         index = int(self.scroll_offset.y) + y - _HEADER_LINES
-        total = self.window.total
+        total = self.window.known_rows
         if total is None or index >= total:
             return Strip.blank(width, base)
         row = self.window.row(index)

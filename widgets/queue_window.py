@@ -176,6 +176,34 @@ class QueueWindow:
                     rows = fetch_window(conn, query, start, size)
         return PageLoad(generation, page, rows, total)
 
+    def load_first(self, generation: int) -> PageLoad:
+        """The first page without waiting for the count (it can take longer than the rows).
+
+        A short first page is the whole query, so its length is the count.
+        """
+        with self._lock:
+            query = self.query
+        with self.db.read() as conn:
+            rows = fetch_window(conn, query, 0, self.page_size)
+        total = len(rows) if len(rows) < self.page_size else None
+        return PageLoad(generation, 0, rows, total)
+
+    def count(self) -> int:
+        """How many rows the current query has (worker thread)."""
+        with self._lock:
+            query = self.query
+        with self.db.read() as conn:
+            return count(conn, query)
+
+    @property
+    def known_rows(self) -> int | None:
+        """Rows that can be shown now: the count, or the first page while counting."""
+        if self.total is not None:
+            return self.total
+        with self._lock:
+            first = self._pages.get(0)
+        return None if first is None else len(first)
+
     def locate(self, number: int) -> int | None:
         """Where ticket ``number`` now sits in the query's order (worker thread)."""
         with self.db.read() as conn:

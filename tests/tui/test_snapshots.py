@@ -6,7 +6,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import settle
+from tests.tui.helpers import screen_text, settle, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
 
@@ -43,7 +43,7 @@ def test_search(snap_compare: object, app_factory: AppFactory) -> None:
     async def ready(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("slash", *"status:pending stauts:x")
-        await pilot.pause(0.4)
+        await wait_for(pilot, lambda: "did you mean" in screen_text(pilot.app))  # type: ignore[arg-type]
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=ready)  # type: ignore[operator]
