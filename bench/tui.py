@@ -14,16 +14,26 @@ import argparse
 import compileall
 import statistics
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from bench.data import SIZES, demo_store
 from bench.report import Metric, render_markdown, render_text
-from bench.terminal import Size, TerminalSession, measure_keys, rows_matching, summarize
+from bench.terminal import (
+    LatencyStats,
+    Size,
+    TerminalSession,
+    measure_keys,
+    rows_matching,
+    summarize,
+)
 
 READY = rows_matching(r"^\s*\S?\s+#\d{4,} ", 10)
 PAGE_DOWN = b"\x1b[6~"
 PAGE_UP = b"\x1b[5~"
+#: Typed one key at a time into the search line: common words of the demo corpus.
+SEARCH_TYPED = b"account access billing refund"
 
 
 def parse_terminal(text: str) -> Size:
@@ -64,6 +74,7 @@ def interactive(store: Path, size: Size, presses: int) -> dict[str, float | None
         steps = summarize(measure_keys(term, [b"j", b"k"] * (presses // 2)))
         pages = summarize(measure_keys(term, [PAGE_DOWN, PAGE_UP] * 20))
         bottom = measure_keys(term, [b"G"])[0]
+        typing = _typing_during_searches(term)
         rss = term.peak_rss_kib()
         term.quit()
     return {
@@ -73,9 +84,25 @@ def interactive(store: Path, size: Size, presses: int) -> dict[str, float | None
         "page_p50_ms": pages.p50_ms,
         "page_p95_ms": pages.p95_ms,
         "bottom_ms": None if bottom.frame_s is None else bottom.frame_s * 1000,
-        "silent_keys": float(steps.no_output + pages.no_output),
+        "typing_p50_ms": typing.p50_ms,
+        "typing_p95_ms": typing.p95_ms,
+        "silent_keys": float(steps.no_output + pages.no_output + typing.no_output),
         "rss_kib": float(rss),
     }
+
+
+def _typing_during_searches(term: TerminalSession) -> LatencyStats:
+    """Type a query slowly: each pause passes the debounce, so a search runs in a worker
+    while the next key is pressed; the key must still echo at once."""
+    term.press(b"/")
+    term.settle(quiet=0.2)
+    timings = []
+    for char in SEARCH_TYPED:
+        timings.append(term.press(bytes([char])))
+        time.sleep(0.2)
+    term.press(b"\x1b")
+    term.settle(quiet=0.3)
+    return summarize(timings)
 
 
 def metrics_for(tag: str) -> list[Metric]:
@@ -88,6 +115,8 @@ def metrics_for(tag: str) -> list[Metric]:
         Metric(f"page_p50_ms {tag}", f"PgDn/PgUp key→frame p50 (ms) {tag}"),
         Metric(f"page_p95_ms {tag}", f"PgDn/PgUp key→frame p95 (ms) {tag}"),
         Metric(f"bottom_ms {tag}", f"G (to last row) key→frame (ms) {tag}"),
+        Metric(f"typing_p50_ms {tag}", f"typing while searches run p50 (ms) {tag}"),
+        Metric(f"typing_p95_ms {tag}", f"typing while searches run p95 (ms) {tag}"),
         Metric(f"silent_keys {tag}", f"keys with no frame {tag}", digits=0, target="0"),
         Metric(f"rss_kib {tag}", f"peak RSS (MB) {tag}", scale=1 / 1024, target="< 150"),
     ]
