@@ -174,10 +174,11 @@ def check_keymap(settings: Settings, binding_ids: set[str]) -> None:
     Raises:
         ConfigError: naming the file, the line and the unknown id.
     """
-    path = settings.config_path or default_config_path()
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
     for binding_id in settings.keymap:
         if binding_id not in binding_ids:
+            # The file is re-read only to point at the line: never on a good start-up.
+            path = settings.config_path or default_config_path()
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
             suggestion = _close_match(binding_id, binding_ids)
             raise ConfigError(
                 f"{_where(path, text, binding_id)}: keymap '{binding_id}' is not a binding id"
