@@ -46,6 +46,14 @@ from agentdesk.domain.workflow import (
     plan_remove_tags,
     plan_status,
 )
+from agentdesk.ops.base import (
+    PlanContext,
+    Planner,
+    arg_bool,
+    arg_optional_str,
+    arg_str,
+    arg_strings,
+)
 from storage.agents import AgentRow, get_setting
 from storage.database import Database
 from storage.errors import StoreError
@@ -54,6 +62,7 @@ from storage.tickets import TicketNotFound, resolve_ticket_id
 from storage.writes import (
     AuditRow,
     TicketState,
+    WriteContext,
     add_tags,
     audit_rows,
     delete_draft,
@@ -92,7 +101,6 @@ __all__ = [
 
 CLIENT_ID_SETTING: Final = "client_id"
 DRAFT_KINDS: Final = ("public", "internal")
-OPS: Final = ("reply", "note", "set_status", "set_priority", "assign", "add_tags", "remove_tags")
 
 
 @dataclass(frozen=True)
@@ -428,6 +436,9 @@ class Desk:
             mutation_id=f"{batch.client_id}:{seq}",
             at=now,
         )
+        context = WriteContext(state.id, self.agent.id, now, f"{batch.client_id}:{seq}")
+        for effect in change.effects:
+            effect.write(conn, context)
         applied = Applied(state.id, state.number, change.op, seq, version)
         batch.applied.append(applied)
         return applied
@@ -436,36 +447,52 @@ class Desk:
         self, conn: sqlite3.Connection, state: TicketState, action: Action, now: int
     ) -> Change:
         """Judge one action against the ticket's state: the Change to write, or a refusal."""
-        op, args = action.op, action.args
-        if op in ("reply", "note"):
-            message_id = _optional_str(args, "message_id") or new_ulid(now)
-            kind = "public" if op == "reply" else "internal"
-            restricted = op == "note" and _bool(args, "restricted")
-            message = NewMessage(message_id, kind, _str(args, "body"), restricted)
-            return plan_message(state, message, now)
-        if op == "set_status":
-            return plan_status(state, _str(args, "status"), now)
-        if op == "set_priority":
-            return plan_priority(state, _str(args, "priority"))
-        if op == "assign":
-            return self._plan_assign(conn, state, args)
-        if op == "add_tags":
-            return plan_add_tags(state, _strings(args, "tags"))
-        if op == "remove_tags":
-            return plan_remove_tags(state, _strings(args, "tags"))
-        raise InvalidValue(f"unknown action {op!r}; known: {', '.join(OPS)}")
+        planner = PLANNERS.get(action.op)
+        if planner is None:
+            raise InvalidValue(f"unknown action {action.op!r}; known: {', '.join(OPS)}")
+        return planner(PlanContext(conn, self.agent, now), state, action.args)
 
-    def _plan_assign(
-        self, conn: sqlite3.Connection, state: TicketState, args: Mapping[str, object]
-    ) -> Change:
-        assignee = group = None
-        if "assignee" in args:
-            current = _agent_party(conn, state.assignee_id)
-            assignee = (current, _wanted_agent(conn, _optional_str(args, "assignee")))
-        if "group" in args:
-            current = _group_party(conn, state.group_id)
-            group = (current, _wanted_group(conn, _optional_str(args, "group")))
-        return plan_assign(state, assignee=assignee, group=group)
+
+# --------------------------------------------------------------------------- core planners
+
+
+def _message_planner(kind: str) -> Planner:
+    """Reply (public) or note (internal): the op name decides the kind, never the args."""
+
+    def plan(context: PlanContext, state: TicketState, args: Mapping[str, object]) -> Change:
+        message_id = arg_optional_str(args, "message_id") or new_ulid(context.now)
+        restricted = kind == "internal" and arg_bool(args, "restricted")
+        message = NewMessage(message_id, kind, arg_str(args, "body"), restricted)
+        return plan_message(state, message, context.now)
+
+    return plan
+
+
+def _plan_assign(context: PlanContext, state: TicketState, args: Mapping[str, object]) -> Change:
+    conn = context.conn
+    assignee = group = None
+    if "assignee" in args:
+        current = _agent_party(conn, state.assignee_id)
+        assignee = (current, _wanted_agent(conn, arg_optional_str(args, "assignee")))
+    if "group" in args:
+        current = _group_party(conn, state.group_id)
+        group = (current, _wanted_group(conn, arg_optional_str(args, "group")))
+    return plan_assign(state, assignee=assignee, group=group)
+
+
+#: Every op the Desk knows: the triage core, then each capability's module.
+PLANNERS: Final[Mapping[str, Planner]] = {
+    "reply": _message_planner("public"),
+    "note": _message_planner("internal"),
+    "set_status": lambda context, state, args: plan_status(
+        state, arg_str(args, "status"), context.now
+    ),
+    "set_priority": lambda _context, state, args: plan_priority(state, arg_str(args, "priority")),
+    "assign": _plan_assign,
+    "add_tags": lambda _context, state, args: plan_add_tags(state, arg_strings(args, "tags")),
+    "remove_tags": lambda _context, state, args: plan_remove_tags(state, arg_strings(args, "tags")),
+}
+OPS: Final = tuple(PLANNERS)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -531,31 +558,3 @@ def _wanted_group(conn: sqlite3.Connection, ref: str | None) -> Party:
     if found is None:
         raise UnknownGroup(f"no group {ref!r}")
     return Party(found.id, found.name)
-
-
-def _str(args: Mapping[str, object], key: str) -> str:
-    value = args.get(key)
-    if not isinstance(value, str):
-        raise InvalidValue(f"'{key}' must be text")
-    return value
-
-
-def _optional_str(args: Mapping[str, object], key: str) -> str | None:
-    value = args.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InvalidValue(f"'{key}' must be text or null")
-    return value
-
-
-def _bool(args: Mapping[str, object], key: str) -> bool:
-    value = args.get(key, False)
-    if not isinstance(value, bool):
-        raise InvalidValue(f"'{key}' must be true or false")
-    return value
-
-
-def _strings(args: Mapping[str, object], key: str) -> list[str]:
-    value = args.get(key)
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidValue(f"'{key}' must be a list of text")
-    return [str(v) for v in value]

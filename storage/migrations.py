@@ -281,7 +281,20 @@ CREATE INDEX ix_customer_domain ON customer ({EMAIL_DOMAIN} COLLATE NOCASE);
 CREATE INDEX ix_customer_organization ON customer (organization COLLATE NOCASE);
 """
 
+# v3: canned responses and escalations. Incidents link tickets through parent_id and
+# merges through merged_into_id; both are looked up from the other side, so they get
+# (partial) indexes. Sections below belong to one capability each.
+_V3: Final = """
+-- incidents and merges
+CREATE INDEX ix_ticket_parent ON ticket (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX ix_ticket_merged_into ON ticket (merged_into_id) WHERE merged_into_id IS NOT NULL;
+
+-- macros
+
+-- escalations
+"""
+
 #: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from storage.errors import StoreError
 
@@ -18,6 +18,31 @@ from storage.errors import StoreError
 UPDATABLE_COLUMNS: Final = frozenset(
     {"status", "priority", "assignee_id", "group_id", "first_response_at", "solved_at"}
 )
+
+
+# --------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    """Where an effect is written: the action's ticket, actor, time and mutation id."""
+
+    ticket_id: str
+    agent_id: str
+    at: int
+    mutation_id: str
+
+
+class Effect(Protocol):
+    """A write an action makes beyond the ticket row, its thread and tags.
+
+    Planners return effects as data (an escalation row, a macro's use); the Desk
+    writes them in the action's transaction, after its outbox and audit rows.
+    """
+
+    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+        """Write inside the caller's transaction; never commit."""
+        ...
 
 
 # --------------------------------------------------------------------------- reads for validation

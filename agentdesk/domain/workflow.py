@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from storage.writes import TicketState
+from storage.writes import Effect, TicketState
 
 STATUSES: Final = ("new", "open", "pending", "on-hold", "solved", "closed")
 PRIORITIES: Final = ("low", "normal", "high", "urgent")
@@ -99,7 +99,8 @@ class Change:
     """What one accepted action writes: ticket columns, thread, tags, and how it is recorded.
 
     ``args`` is the outbox payload: enough to replay the action on another replica.
-    ``field``/``old_value``/``new_value`` are the audit event's text.
+    ``field``/``old_value``/``new_value`` are the audit event's text. ``effects``
+    are further writes (rows of other tables) made in the same transaction.
     """
 
     op: str
@@ -111,6 +112,7 @@ class Change:
     message: NewMessage | None = None
     tags_added: tuple[str, ...] = ()
     tags_removed: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
 
 
 def _ticket(number: int) -> str:
