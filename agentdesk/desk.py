@@ -269,6 +269,12 @@ class Desk:
                     raise named from exc
             return list(batch.applied)
 
+    # ------------------------------------------------------------------ macros (agentdesk.ops.macros)
+
+    # ------------------------------------------------------------------ escalations (agentdesk.ops.escalations)
+
+    # ------------------------------------------------------------------ incidents and merges (agentdesk.ops.incidents)
+
     # ------------------------------------------------------------------ drafts (local only)
 
     def save_draft(self, ticket: str, kind: str, body: str) -> None:
