@@ -269,11 +269,11 @@ class Desk:
                     raise named from exc
             return list(batch.applied)
 
-    # ------------------------------------------------------------------ macros (agentdesk.ops.macros)
+    # ---------------------------------------------------- macros (agentdesk.ops.macros)
 
-    # ------------------------------------------------------------------ escalations (agentdesk.ops.escalations)
+    # ---------------------------------------------------- escalations (agentdesk.ops.escalations)
 
-    # ------------------------------------------------------------------ incidents and merges (agentdesk.ops.incidents)
+    # ------------------------------------------ incidents and merges (agentdesk.ops.incidents)
 
     # ------------------------------------------------------------------ drafts (local only)
 

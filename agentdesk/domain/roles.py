@@ -30,7 +30,7 @@ def works_at_tier(tier: str, ticket_tier: int) -> bool:
 
 
 def sees_restricted(tier: str) -> bool:
-    """Restricted internal notes are for tier 3, leads and admins (their authors always see them)."""
+    """Restricted internal notes: tier 3, leads and admins (and always their author)."""
     return tier == "3" or is_overseer(tier)
 
 
