@@ -16,7 +16,17 @@ from storage.errors import StoreError
 
 #: Ticket columns an action may set directly (besides version and updated_at).
 UPDATABLE_COLUMNS: Final = frozenset(
-    {"status", "priority", "assignee_id", "group_id", "first_response_at", "solved_at"}
+    {
+        "status",
+        "priority",
+        "assignee_id",
+        "group_id",
+        "tier",
+        "parent_id",
+        "merged_into_id",
+        "first_response_at",
+        "solved_at",
+    }
 )
 
 
