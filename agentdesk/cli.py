@@ -157,6 +157,23 @@ from agentdesk.cli_ticket import ticket_app  # noqa: E402
 
 app.add_typer(ticket_app, name="ticket")
 
+from agentdesk.cli_escalation import escalate, escalation_app  # noqa: E402
+
+app.command()(escalate)
+app.add_typer(escalation_app, name="escalation")
+
+from agentdesk.cli_macro import macro_app  # noqa: E402
+
+app.add_typer(macro_app, name="macro")
+
+from agentdesk.cli_report import report  # noqa: E402
+
+app.command()(report)
+
+from agentdesk.cli_sla import sla_app  # noqa: E402
+
+app.add_typer(sla_app, name="sla")
+
 
 def main() -> None:
     """Console-script entry point."""

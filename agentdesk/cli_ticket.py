@@ -13,8 +13,6 @@ Desk and rich are imported inside the commands.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,19 +29,25 @@ ticket_app = typer.Typer(
 # After ticket_app exists: agentdesk.cli imports this module to register it, and this
 # module reuses the CLI's options, so either may be imported first.
 from agentdesk.cli import AsOption, DbOption, fail, settings_for  # noqa: E402
-from storage.errors import StoreError  # noqa: E402
+from agentdesk.cli_common import (  # noqa: E402
+    JsonOption,
+    TicketArg,
+    desk_for,
+    echo_json,
+    plain_console,
+    refusals,
+    report_applied,
+    workspace_for,
+)
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from agentdesk.desk import Applied, Desk
     from agentdesk.workspace import Workspace
+    from storage.escalations import EscalationRow
+    from storage.incidents import TicketLinks
     from storage.queue import QueueQuery, QueueRow
-    from storage.tickets import ThreadMessage, TicketDetail
+    from storage.tickets import ThreadMessage, TicketDetail, TicketSummary
     from storage.writes import AuditRow
 
-TicketArg = Annotated[str, typer.Argument(help="The ticket: #1042, 1042 or its id.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 BodyOption = Annotated[
     str | None, typer.Option("--body", help="The text, or '-' to read it from stdin.")
 ]
@@ -51,85 +55,7 @@ BodyFileOption = Annotated[
     Path | None, typer.Option("--body-file", help="Read the text from this file (UTF-8).")
 ]
 
-_DONE = {
-    "reply": "reply sent",
-    "note": "note added",
-    "set_status": "status set",
-    "set_priority": "priority set",
-    "assign": "assigned",
-    "add_tags": "tags added",
-    "remove_tags": "tags removed",
-}
-
-
 # --------------------------------------------------------------------------- plumbing
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """Turn a refusal or a store failure into one line on stderr and exit 1."""
-    from agentdesk.desk import DeskError  # noqa: PLC0415 - off the import path
-
-    try:
-        yield
-    except (DeskError, StoreError) as exc:
-        fail(" ".join(str(exc).split()))
-
-
-@contextmanager
-def _workspace(db: Path | None, as_: str | None) -> Iterator[Workspace]:
-    """The configured store and agent, closed afterwards."""
-    from agentdesk.workspace import open_workspace  # noqa: PLC0415
-
-    settings = settings_for(db, as_)
-    with _refusals():
-        workspace = open_workspace(settings)
-        try:
-            yield workspace
-        finally:
-            workspace.close()
-
-
-@contextmanager
-def _desk(db: Path | None, as_: str | None) -> Iterator[Desk]:
-    from agentdesk.desk import Desk  # noqa: PLC0415
-
-    with _workspace(db, as_) as workspace:
-        yield Desk(workspace.db, workspace.agent)
-
-
-def _console() -> Console:
-    """Plain output: customer text must never be read as markup."""
-    from rich.console import Console  # noqa: PLC0415
-
-    return Console(markup=False, highlight=False, emoji=False)
-
-
-def _echo_json(payload: object) -> None:
-    import json  # noqa: PLC0415
-
-    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-
-
-def _report(applied: list[Applied], json_: bool) -> None:
-    if json_:
-        _echo_json(
-            {
-                "applied": [
-                    {
-                        "ticket_id": a.ticket_id,
-                        "number": a.number,
-                        "op": a.op,
-                        "mutation_seq": a.mutation_seq,
-                        "version": a.version,
-                    }
-                    for a in applied
-                ]
-            }
-        )
-        return
-    for a in applied:
-        typer.echo(f"#{a.number}: {_DONE.get(a.op, a.op)} (version {a.version})")
 
 
 def _read_body(body: str | None, body_file: Path | None) -> str:
@@ -163,25 +89,27 @@ def list_tickets(
     as_: AsOption = None,
 ) -> None:
     """List the tickets of a view or a query, most recently updated first."""
-    from agentdesk.domain.views import VIEWS_BY_KEY, default_view  # noqa: PLC0415
+    from agentdesk.domain.views import builtin_views, default_view  # noqa: PLC0415
     from storage.queue import count, fetch_window  # noqa: PLC0415
 
+    minutes = settings_for(db, as_).sla_at_risk_minutes
+    views = {v.key: v for v in builtin_views(minutes)}
     if view is not None and query is not None:
         fail("give --view or --query, not both", code=2)
-    if view is not None and view not in VIEWS_BY_KEY:
-        fail(f"unknown view {view!r}; use one of: {', '.join(VIEWS_BY_KEY)}", code=2)
-    with _workspace(db, as_) as workspace:
+    if view is not None and view not in views:
+        fail(f"unknown view {view!r}; use one of: {', '.join(views)}", code=2)
+    with workspace_for(db, as_) as workspace:
         if query is not None:
             queue_query, title = _compile(query, workspace), f"query {query!r}"
             view_key = None
         else:
-            chosen = VIEWS_BY_KEY[view] if view else default_view(workspace.agent)
+            chosen = views[view] if view else default_view(workspace.agent)
             queue_query, title, view_key = chosen.query(workspace.agent), chosen.title, chosen.key
-        with _refusals(), workspace.db.read() as conn:
+        with refusals(), workspace.db.read() as conn:
             rows = fetch_window(conn, queue_query, 0, limit)
             total = count(conn, queue_query)
     if json_:
-        _echo_json(
+        echo_json(
             {
                 "view": view_key,
                 "query": query,
@@ -218,6 +146,8 @@ def _row_json(row: QueueRow) -> dict[str, Any]:
         "tier": row.tier,
         "updated_at": row.updated_at,
         "version": row.version,
+        "sla_due_at": row.sla_due_at,
+        "sla_paused_left_ms": row.sla_paused_left_ms,
     }
 
 
@@ -230,7 +160,7 @@ def _print_rows(rows: list[QueueRow], total: int, title: str) -> None:
     from agentdesk.domain.timefmt import ago, now_ms  # noqa: PLC0415
 
     now = now_ms()
-    console = _console()
+    console = plain_console()
     table = Table(title=f"{title}: {len(rows)} of {total}", box=box.SIMPLE_HEAD, pad_edge=False)
     # One line per ticket: fixed columns keep their width, free text shares the rest
     # (3:2:1) and is cut with "…"; rich would otherwise squeeze the fixed ones too.
@@ -262,25 +192,36 @@ def _print_rows(rows: list[QueueRow], total: int, title: str) -> None:
 def show(
     ticket: TicketArg, json_: JsonOption = False, db: DbOption = None, as_: AsOption = None
 ) -> None:
-    """Show a ticket: its fields and tags, the thread (oldest first), the audit trail."""
-    from storage.tickets import resolve_ticket_id, thread, ticket_detail  # noqa: PLC0415
+    """Show a ticket: its fields and tags, the thread (oldest first), the audit trail.
+
+    Restricted internal notes are shown only to the roles that may read them.
+    """
+    from agentdesk.cli_escalation import escalation_json  # noqa: PLC0415
+    from agentdesk.domain.timefmt import now_ms  # noqa: PLC0415
+    from storage.escalations import ticket_escalations  # noqa: PLC0415
+    from storage.incidents import ticket_links  # noqa: PLC0415
+    from storage.tickets import resolve_ticket_id, ticket_detail  # noqa: PLC0415
     from storage.writes import audit_rows  # noqa: PLC0415
 
-    with _workspace(db, as_) as workspace, _refusals(), workspace.db.read() as conn:
+    with desk_for(db, as_) as desk, refusals(), desk.db.read() as conn:
         ticket_id = resolve_ticket_id(conn, ticket)
         detail = ticket_detail(conn, ticket_id)
-        messages = thread(conn, ticket_id)
+        messages = desk.thread(ticket_id)
         trail = audit_rows(conn, ticket_id)
+        links = ticket_links(conn, ticket_id)
+        escalations = ticket_escalations(conn, ticket_id)
     if json_:
-        _echo_json(
+        echo_json(
             {
                 "ticket": _detail_json(detail),
                 "thread": [_message_json(m) for m in messages],
                 "audit": [_audit_json(e) for e in trail],
+                "links": _links_json(links),
+                "escalations": [escalation_json(e, now_ms()) for e in escalations],
             }
         )
         return
-    _print_ticket(detail, messages, trail)
+    _print_ticket(detail, messages, trail, links, escalations)
 
 
 def _detail_json(t: TicketDetail) -> dict[str, Any]:
@@ -322,6 +263,26 @@ def _message_json(m: ThreadMessage) -> dict[str, Any]:
         "channel": m.channel,
         "restricted": m.restricted,
         "created_at": m.created_at,
+        "source_number": m.source_number,
+    }
+
+
+def _links_json(links: TicketLinks) -> dict[str, Any]:
+    def summary(t: TicketSummary | None) -> dict[str, Any] | None:
+        if t is None:
+            return None
+        return {"number": t.number, "id": t.id, "subject": t.subject, "status": t.status}
+
+    return {
+        "incident": summary(links.incident),
+        "merged_into": summary(links.merged_into),
+        "merged_from": [summary(t) for t in links.merged_from],
+        "linked_total": links.linked_total,
+        "linked_unsolved": links.linked_unsolved,
+        "linked": [
+            {"number": t.number, "id": t.id, "status": t.status, "requester": t.requester}
+            for t in links.linked
+        ],
     }
 
 
@@ -342,11 +303,19 @@ def _audit_json(e: AuditRow) -> dict[str, Any]:
 _KIND_LABEL = {"customer": "customer", "public": "public reply", "internal": "internal note"}
 
 
-def _print_ticket(t: TicketDetail, messages: list[ThreadMessage], trail: list[AuditRow]) -> None:
+def _print_ticket(
+    t: TicketDetail,
+    messages: list[ThreadMessage],
+    trail: list[AuditRow],
+    links: TicketLinks,
+    escalations: list[EscalationRow],
+) -> None:
+    from agentdesk.domain.escalation import history_line  # noqa: PLC0415
+    from agentdesk.domain.incidents import link_lines  # noqa: PLC0415
     from agentdesk.domain.text import one_line, visible_text  # noqa: PLC0415
     from agentdesk.domain.timefmt import timestamp  # noqa: PLC0415
 
-    out = _console()
+    out = plain_console()
     requester = f"{one_line(t.requester_name)} <{one_line(t.requester_email)}>"
     org = f", {one_line(t.requester_org)}" if t.requester_org else ""
     out.print(f"#{t.number}  {one_line(t.subject)}", style="bold")
@@ -356,10 +325,25 @@ def _print_ticket(t: TicketDetail, messages: list[ThreadMessage], trail: list[Au
     out.print(f"Assignee {assignee} · Group {one_line(t.group_name or '—')}")
     out.print(f"Tags {' '.join(t.tags) or '—'}")
     out.print(f"Created {timestamp(t.created_at)} · Updated {timestamp(t.updated_at)}")
+    for line in link_lines(links):
+        out.print(line)
+    if links.linked:
+        shown = f"{len(links.linked)} of " if len(links.linked) < links.linked_total else ""
+        out.print(f"Linked tickets ({shown}{links.linked_total}):")
+        for linked in links.linked:
+            out.print(
+                f"  #{linked.number}  {linked.status}  {one_line(linked.requester)}  "
+                f"{one_line(linked.subject)}"
+            )
+    if escalations:
+        out.print(f"Escalations ({len(escalations)}, oldest first):")
+        for escalation in escalations:
+            out.print(f"  {history_line(escalation)}")
     out.print()
     out.print(f"Thread ({len(messages)} messages, oldest first)", style="bold")
     for m in messages:
         label = _KIND_LABEL.get(m.kind, m.kind) + (", restricted" if m.restricted else "")
+        label += f", from #{m.source_number}" if m.source_number is not None else ""
         out.print(f"── {timestamp(m.created_at)}  {one_line(m.author)} ({label})", style="dim")
         out.print(visible_text(m.body))
     out.print()
@@ -386,9 +370,9 @@ def reply(
 ) -> None:
     """Send a public reply to the customer (the status is not changed)."""
     text = _read_body(body, body_file)
-    with _desk(db, as_) as desk, _refusals():
+    with desk_for(db, as_) as desk, refusals():
         applied = desk.reply(ticket, text)
-    _report([applied], json_)
+    report_applied([applied], json_)
 
 
 @ticket_app.command()
@@ -405,9 +389,9 @@ def note(
 ) -> None:
     """Add an internal note (never sent to the customer)."""
     text = _read_body(body, body_file)
-    with _desk(db, as_) as desk, _refusals():
+    with desk_for(db, as_) as desk, refusals():
         applied = desk.note(ticket, text, restricted=restricted)
-    _report([applied], json_)
+    report_applied([applied], json_)
 
 
 @ticket_app.command("set")
@@ -434,7 +418,7 @@ def set_fields(
 
     if (status, priority, assignee, group) == (None,) * 4 and not add_tag and not remove_tag:
         fail("nothing to change: give --status, --priority, --assignee, --group or a tag", code=2)
-    with _desk(db, as_) as desk, _refusals():
+    with desk_for(db, as_) as desk, refusals():
         me = desk.agent.id
         assign: dict[str, object] = {}
         if assignee is not None:
@@ -451,4 +435,47 @@ def set_fields(
             ("set_status", {"status": status}, status is not None),
         ]
         applied = desk.apply_many([Action(op, ticket, args) for op, args, on in steps if on])
-    _report(applied, json_)
+    report_applied(applied, json_)
+
+
+# --------------------------------------------------------------------------- incidents and merges
+
+
+@ticket_app.command()
+def link(
+    tickets: Annotated[list[str], typer.Argument(help="The tickets to link: #1042, 1042 or ids.")],
+    incident: Annotated[
+        str, typer.Option("--incident", help="The incident (a ticket) to link to.")
+    ],
+    json_: JsonOption = False,
+    db: DbOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Link tickets to an incident, all in one transaction or none."""
+    with desk_for(db, as_) as desk, refusals():
+        applied = desk.bulk(tickets, lambda d, t: d.link_incident(t, incident))
+    report_applied(applied, json_)
+
+
+@ticket_app.command()
+def unlink(
+    ticket: TicketArg, json_: JsonOption = False, db: DbOption = None, as_: AsOption = None
+) -> None:
+    """Take a ticket out of its incident."""
+    with desk_for(db, as_) as desk, refusals():
+        applied = desk.unlink_incident(ticket)
+    report_applied([applied], json_)
+
+
+@ticket_app.command()
+def merge(
+    source: Annotated[str, typer.Argument(help="The duplicate: #1042, 1042 or its id.")],
+    into: Annotated[str, typer.Option("--into", help="The ticket of the same requester to keep.")],
+    json_: JsonOption = False,
+    db: DbOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Merge a duplicate into another ticket of the same requester; both threads are kept."""
+    with desk_for(db, as_) as desk, refusals():
+        applied = desk.merge(source, into)
+    report_applied(applied, json_)

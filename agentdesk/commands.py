@@ -20,10 +20,19 @@ SCREEN_ACTIONS: Final = (
     ("Take: assign to me", "assign_me", "Assign the ticket(s) to yourself (a)"),
     ("Assign to…", "assign_to", "Assign the ticket(s) to an agent (A)"),
     ("Edit tags", "tags", "Add or remove tags (t)"),
+    ("Canned response…", "macro", "Reply with a macro, filled in for this ticket (c)"),
+    ("Canned responses: manage macros", "macros", "List, create, edit, delete macros (M)"),
     ("Search", "search", "Search with the query language (/)"),
     ("Sort", "sort", "Sort the queue by a column (o)"),
     ("Save search as view", "save_view", "Keep the current search as a view (S)"),
     ("Show audit trail", "toggle_audit", "Who changed what on this ticket (h)"),
+    ("Open the spike's tickets", "open_spike", "The tickets behind a volume spike (f)"),
+    ("Link the spike's tickets to an incident", "link_spike", "All of them at once (I)"),
+    ("Refresh the dashboard", "reload", "Count every panel again (r)"),
+    ("Link to an incident", "link_incident", "Link the ticket(s) to an incident ticket (I)"),
+    ("Merge into another ticket", "merge", "Merge a duplicate of the same requester (m)"),
+    ("Solve incident with a macro", "solve_incident", "Reply to its tickets and solve (R)"),
+    ("Escalate to a higher tier", "escalate", "Hand the ticket to tier 2 or 3 with a handoff (e)"),
 )
 
 
@@ -47,6 +56,16 @@ class AgentDeskCommands(Provider):
             if hasattr(screen, f"action_{action}")
         ]
         commands += [
+            (
+                "Dashboard: backlog, workload, 14-day metrics, spikes",
+                app.action_dashboard,
+                "The team lead's view (L)",
+            ),
+            (
+                "Escalations",
+                app.action_escalations,
+                "Escalations waiting for your tier, by handoff SLA (E)",
+            ),
             ("Help: keys of this screen", app.action_help, "Show every key of the current screen"),
             ("Quit agentdesk", app.action_quit, "Leave the app"),
         ]

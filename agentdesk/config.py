@@ -19,6 +19,11 @@ from platformdirs import user_config_path, user_data_path
 
 APP_NAME: Final = "agentdesk"
 ENV_PREFIX: Final = "AGENTDESK_"
+DEFAULT_SLA_AT_RISK_MINUTES: Final = 60
+#: The at-risk window may be up to a week.
+MAX_SLA_AT_RISK_MINUTES: Final = 7 * 24 * 60
+#: How first reply time may be measured (``agentdesk.domain.metrics.FrtClock``).
+FRT_CLOCKS: Final = ("wall", "business")
 
 
 class ConfigError(Exception):
@@ -35,6 +40,10 @@ class Settings:
             workspace's default agent.
         theme: Textual theme name.
         keymap: Binding id -> keys overrides, applied with ``App.set_keymap``.
+        sla_at_risk_minutes: A ticket whose next SLA target falls due within this many
+            minutes is at risk: in the "SLA at risk" view, yellow in the SLA column.
+        frt_clock: First reply time in ``wall`` clock time or ``business`` hours (of each
+            ticket's SLA policy calendar), on the dashboard and in ``agentdesk report``.
         config_path: The file the settings were read from (may not exist).
     """
 
@@ -42,6 +51,8 @@ class Settings:
     agent: str | None = None
     theme: str = "textual-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)
+    sla_at_risk_minutes: int = DEFAULT_SLA_AT_RISK_MINUTES
+    frt_clock: str = "wall"
     config_path: Path | None = None
 
     @property
@@ -65,6 +76,8 @@ _KEYS: Final[dict[str, tuple[type, str]]] = {
     "agent": (str, "email of the agent to act as"),
     "theme": (str, "Textual theme name"),
     "keymap": (dict, "binding id -> keys, e.g. 'queue.open' = 'enter,o'"),
+    "sla_at_risk_minutes": (int, "SLA at risk: next target due within this many minutes"),
+    "frt_clock": (str, "first reply time in 'wall' clock time or 'business' hours"),
 }
 _ENV_KEYS: Final = ("db", "agent", "theme")
 
@@ -114,9 +127,11 @@ def _validate(raw: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
                 f"{_where(path, text, key)}: unknown key '{key}'{suggestion}; valid keys: {valid}"
             )
         expected, _ = _KEYS[key]
-        if not isinstance(value, expected):
+        if not isinstance(value, expected) or isinstance(value, bool):
+            wanted = _type_name(expected)
+            article = "an" if wanted[0] in "aeiou" else "a"
             raise ConfigError(
-                f"{_where(path, text, key)}: '{key}' must be a {_type_name(expected)}, "
+                f"{_where(path, text, key)}: '{key}' must be {article} {wanted}, "
                 f"got {_type_name(type(value))}"
             )
         if isinstance(value, dict):
@@ -126,6 +141,16 @@ def _validate(raw: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
                         f"{_where(path, text, binding_id)}: keymap '{binding_id}' must be a "
                         "non-empty string of comma-separated keys"
                     )
+        if isinstance(value, int) and not 1 <= value <= MAX_SLA_AT_RISK_MINUTES:
+            raise ConfigError(
+                f"{_where(path, text, key)}: '{key}' must be 1 to {MAX_SLA_AT_RISK_MINUTES}"
+                f" (a week), got {value}"
+            )
+        if key == "frt_clock" and value not in FRT_CLOCKS:
+            raise ConfigError(
+                f"{_where(path, text, key)}: 'frt_clock' must be 'wall' or 'business', "
+                f"got {value!r}"
+            )
         values[key] = Path(value).expanduser() if key == "db" and isinstance(value, str) else value
     return values
 

@@ -23,6 +23,9 @@ from types import EllipsisType
 from typing import Final
 
 from agentdesk.domain import timefmt
+from agentdesk.domain.incidents import InvalidLink
+from agentdesk.domain.macro_search import order_suggestions, suggestion_terms
+from agentdesk.domain.roles import sees_restricted
 from agentdesk.domain.workflow import (
     BodyTooLarge,
     Change,
@@ -34,6 +37,7 @@ from agentdesk.domain.workflow import (
     InvalidValue,
     NewMessage,
     NothingToChange,
+    NotPermitted,
     Party,
     TicketClosed,
     UnknownAgent,
@@ -46,9 +50,15 @@ from agentdesk.domain.workflow import (
     plan_remove_tags,
     plan_status,
 )
+from agentdesk.ops import escalations, incidents
+from agentdesk.ops import macros as macro_ops
+from agentdesk.ops import metrics as metric_ops
+from agentdesk.ops import sla as sla_ops
 from agentdesk.ops.base import (
     PlanContext,
     Planner,
+    WorkspaceChange,
+    WorkspacePlanner,
     arg_bool,
     arg_optional_str,
     arg_str,
@@ -58,7 +68,16 @@ from storage.agents import AgentRow, get_setting
 from storage.database import Database
 from storage.errors import StoreError
 from storage.ids import new_ulid
-from storage.tickets import TicketNotFound, resolve_ticket_id
+from storage.incidents import link_facts, unsolved_linked_ids
+from storage.macros import (
+    MacroRow,
+    get_macro,
+    macros_used_on,
+    rank_macros,
+    ticket_text,
+    visible_macros,
+)
+from storage.tickets import Clearance, ThreadMessage, TicketNotFound, resolve_ticket_id, thread
 from storage.writes import (
     AuditRow,
     TicketState,
@@ -92,7 +111,9 @@ __all__ = [
     "InvalidTag",
     "InvalidTransition",
     "InvalidValue",
+    "NotPermitted",
     "NothingToChange",
+    "Recorded",
     "TicketClosed",
     "UnknownAgent",
     "UnknownGroup",
@@ -123,6 +144,15 @@ class Action:
     args: Mapping[str, object]
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A mutation that is not about a ticket (a macro's), committed: what it changed."""
+
+    op: str
+    entity_id: str
+    mutation_seq: int
+
+
 @dataclass
 class _Batch:
     """An open write transaction and what has been applied in it so far."""
@@ -132,6 +162,8 @@ class _Batch:
     now: int
     applied: list[Applied] = field(default_factory=list)
     broken: BaseException | None = None  # a write failed half-way: never commit
+    #: Tickets whose SLA clocks the batch moved, recomputed once each before it commits.
+    sla_tickets: dict[str, None] = field(default_factory=dict)
 
 
 class Desk:
@@ -269,11 +301,298 @@ class Desk:
                     raise named from exc
             return list(batch.applied)
 
+    def apply_workspace(self, op: str, args: Mapping[str, object]) -> Recorded:
+        """Apply one mutation that is not about a ticket (a macro's), by op name.
+
+        Like :meth:`apply`: one transaction with one audit event and one outbox
+        row, both with no ticket; it joins the thread's open batch, if any.
+        """
+        return self.apply_workspace_many([(op, args)])[0]
+
+    def apply_workspace_many(
+        self, actions: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> list[Recorded]:
+        """Several workspace mutations in ONE transaction, in order: all of them or none."""
+        recorded: list[Recorded] = []
+        with self._batch(durable=False) as batch:
+            for op, args in actions:
+                context = PlanContext(batch.conn, self.agent, batch.now)
+                change = _workspace_planner(op)(context, args)
+                try:
+                    seq = self._log(batch, None, None, change)
+                    for effect in change.effects:
+                        effect.write(batch.conn)
+                except BaseException as exc:
+                    batch.broken = exc
+                    raise
+                recorded.append(Recorded(change.op, str(change.args.get("id", "")), seq))
+        return recorded
+
+    def check_workspace(
+        self, actions: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> list[tuple[int, DeskError]]:
+        """Judge each workspace mutation against the store as it is, writing nothing.
+
+        Returns every refusal with the position of its action, so a whole file can
+        be checked before anything is applied.
+        """
+        refused: list[tuple[int, DeskError]] = []
+        with self.db.read() as conn:
+            context = PlanContext(conn, self.agent, self._clock())
+            for position, (op, args) in enumerate(actions):
+                try:
+                    _workspace_planner(op)(context, args)
+                except DeskError as exc:
+                    refused.append((position, exc))
+        return refused
+
     # ---------------------------------------------------- macros (agentdesk.ops.macros)
+
+    def create_macro(
+        self,
+        title: str,
+        body: str,
+        actions: Mapping[str, object] | None = None,
+        *,
+        shared: bool = False,
+        macro_id: str | None = None,
+    ) -> Recorded:
+        """Save a new macro: personal (the agent's own), or shared (leads and admins only).
+
+        ``actions`` uses the keys status, priority, add_tags, remove_tags and group.
+        """
+        args = {"title": title, "body": body, "actions": dict(actions or {}), "shared": shared}
+        return self.apply_workspace("create_macro", args | ({"id": macro_id} if macro_id else {}))
+
+    def update_macro(
+        self,
+        macro_id: str,
+        *,
+        title: str,
+        body: str,
+        actions: Mapping[str, object],
+        shared: bool,
+    ) -> Recorded:
+        """Replace a macro's title, body, actions and scope; its usage stays."""
+        args = {"id": macro_id, "title": title, "body": body, "actions": dict(actions)}
+        return self.apply_workspace("update_macro", args | {"shared": shared})
+
+    def delete_macro(self, macro_id: str) -> Recorded:
+        """Delete a macro (and its usage history; the audit trail keeps the deletion)."""
+        return self.apply_workspace("delete_macro", {"id": macro_id})
+
+    def macros(self) -> list[MacroRow]:
+        """The macros this agent may use: the shared ones, then their own."""
+        with self.db.read() as conn:
+            return visible_macros(conn, self.agent.id)
+
+    def macro_values(self, ticket: str) -> dict[str, str]:
+        """What each placeholder becomes on this ticket, for this agent (previews)."""
+        with self.db.read() as conn:
+            return macro_ops.values_for(conn, _resolve(conn, ticket), self.agent)
+
+    def render_macro(self, ticket: str, macro_id: str) -> str:
+        """The reply the macro would send on this ticket (nothing is written)."""
+        with self.db.read() as conn:
+            macro = macro_ops.visible_macro(conn, self.agent, macro_id)
+            return macro_ops.render_reply(conn, _resolve(conn, ticket), macro.body, self.agent)
+
+    def send_macro(
+        self,
+        ticket: str,
+        macro_id: str,
+        *,
+        body: str | None = None,
+        with_actions: bool = True,
+    ) -> list[Applied]:
+        """Reply with a macro and apply its actions, all in ONE transaction.
+
+        ``body`` is the reply as the agent edited it (default: the macro rendered
+        for this ticket). The reply's mutation names the macro, which counts the
+        use; each action the ticket does not already satisfy follows as its own
+        mutation, status last. Inside :meth:`bulk` it joins the bulk's transaction,
+        so one macro answers many tickets, rendered for each.
+        """
+        with self._batch(durable=True) as batch:
+            conn = batch.conn
+            macro = macro_ops.visible_macro(conn, self.agent, macro_id)
+            ticket_id = _resolve(conn, ticket)
+            if body is None:
+                body = macro_ops.render_reply(conn, ticket_id, macro.body, self.agent)
+            start = len(batch.applied)
+            reply = Action("reply", ticket_id, {"body": body, "macro_id": macro.id})
+            self._apply_one(batch, reply, name_ticket=False)
+            state = ticket_state(conn, ticket_id)
+            assert state is not None  # resolved in this transaction
+            actions = macro_ops.actions_of(macro) if with_actions else None
+            for op, args in macro_ops.macro_steps(conn, state, actions) if actions else []:
+                self._apply_one(batch, Action(op, ticket_id, args), name_ticket=False)
+            return batch.applied[start:]
+
+    def suggest_macros(self, ticket: str, limit: int = 3) -> list[MacroRow]:
+        """The macros most likely to fit the ticket, best first.
+
+        Ranked by BM25 from the ticket's subject and its customer's first and
+        latest messages against each macro's text and its profile of past tickets
+        (``storage.macros``); macros already used on this ticket come last.
+        """
+        with self.db.read() as conn:
+            ticket_id = _resolve(conn, ticket)
+            text = ticket_text(conn, ticket_id)
+            assert text is not None  # resolved just now
+            used = macros_used_on(conn, ticket_id)
+            terms = suggestion_terms((text.subject, text.first_message, text.last_message))
+            ranked = rank_macros(conn, terms, agent_id=self.agent.id, limit=limit + len(used))
+            best = order_suggestions([macro_id for macro_id, _ in ranked], used, limit)
+            return [macro for macro_id in best if (macro := get_macro(conn, macro_id))]
 
     # ---------------------------------------------------- escalations (agentdesk.ops.escalations)
 
+    def escalate(
+        self,
+        ticket: str,
+        *,
+        tier: int,
+        reason: str,
+        summary: str,
+        tried: str,
+        impact: str,
+        links: str = "",
+        group: str | None = None,
+        link: str | None = None,
+    ) -> Applied:
+        """Hand the ticket to a higher tier's queue (unassigned) with the handoff it needs.
+
+        ``group`` (name or id) must serve ``tier``; ``link`` is a bug-tracker URL. The
+        handoff is also written to the thread as an internal note.
+        """
+        args = {"tier": tier, "reason": reason, "summary": summary, "tried": tried}
+        args |= {"impact": impact, "links": links, "group": group, "link": link}
+        return self.apply("escalate", ticket, args)
+
+    def acknowledge(self, ref: str) -> Applied:
+        """Take ownership of the escalation (a ticket reference or an escalation id)."""
+        return self._apply_to_escalation("acknowledge_escalation", ref, {})
+
+    def hand_back(self, ref: str, instructions: str) -> Applied:
+        """Return the ticket to the tier it came from, to the agent who escalated it."""
+        return self._apply_to_escalation("hand_back", ref, {"instructions": instructions})
+
+    def thread(self, ticket: str) -> list[ThreadMessage]:
+        """The ticket's thread as this agent may read it (restricted notes by role)."""
+        clearance = Clearance(self.agent.id, sees_restricted(self.agent.tier))
+        with self.db.read() as conn:
+            return thread(conn, _resolve(conn, ticket), clearance=clearance)
+
+    def _apply_to_escalation(self, op: str, ref: str, args: dict[str, object]) -> Applied:
+        with self.db.read() as conn:
+            ticket, named = escalations.escalation_target(conn, ref)
+        return self.apply(op, ticket, args | named)
+
     # ------------------------------------------ incidents and merges (agentdesk.ops.incidents)
+
+    def link_incident(self, ticket: str, incident: str) -> Applied:
+        """Link the ticket to an incident (a parent ticket), moving it from any other one."""
+        return self.apply("link_incident", ticket, {"incident": incident})
+
+    def unlink_incident(self, ticket: str) -> Applied:
+        """Take the ticket out of its incident."""
+        return self.apply("unlink_incident", ticket, {})
+
+    def merge(self, source: str, into: str) -> list[Applied]:
+        """Merge a duplicate into another ticket of the same requester, in one transaction.
+
+        Both tickets change, so each gets its own mutation, audit event and internal
+        note: ``merge`` closes the source and points it at the target,
+        ``record_merge`` records it on the target. Both threads stay whole; the
+        target's thread shows the source's messages (``storage.tickets.thread``).
+        """
+        return self.apply_many(
+            [
+                Action("merge", source, {"into": into}),
+                Action("record_merge", into, {"source": source}),
+            ]
+        )
+
+    def solve_incident(self, incident: str, macro_id: str) -> list[Applied]:
+        """Answer an incident's tickets with one macro and solve them, in ONE transaction.
+
+        Every unsolved linked ticket, then the incident itself unless it is solved
+        already (its requester is affected too), gets the macro rendered for its own
+        requester (:meth:`send_macro`, actions included) and is solved unless the
+        macro solved it. The linked tickets are read inside the transaction, so one
+        linked meanwhile is answered too; any refusal leaves every ticket as it was.
+        """
+        with self._batch(durable=True) as batch:
+            conn = batch.conn
+            facts = link_facts(conn, _resolve(conn, incident))
+            assert facts is not None  # resolved in this transaction
+            if not facts.linked_count:
+                raise InvalidLink(f"#{facts.number} has no linked tickets: it is not an incident")
+            tickets = unsolved_linked_ids(conn, facts.id)
+            if facts.status not in ("solved", "closed"):
+                tickets.append(facts.id)
+            if not tickets:
+                raise NothingToChange(f"#{facts.number} and its linked tickets are solved already")
+
+            def answer(desk: Desk, ticket: str) -> None:
+                desk.send_macro(ticket, macro_id)
+                after = ticket_state(conn, ticket)
+                if after is not None and after.status != "solved":
+                    desk.set_status(ticket, "solved")
+
+            start = len(batch.applied)
+            self.bulk(tickets, answer)
+            return batch.applied[start:]
+
+    # ---------------------------------------------------- metrics (agentdesk.ops.metrics)
+
+    def record_handling(self, ticket: str, started_at: int, ended_at: int) -> Recorded:
+        """Record a handle session: time this agent spent on the ticket (for AHT)."""
+        args = {"id": new_ulid(ended_at), "ticket": ticket}  # recorded when it ends
+        return self.apply_workspace(
+            "record_handling", args | {"started_at": started_at, "ended_at": ended_at}
+        )
+
+    # ---------------------------------------------------- sla (agentdesk.ops.sla)
+
+    def set_sla_policy(self, name: str, changes: Mapping[str, object]) -> Recorded:
+        """Create the policy called ``name``, or change the given fields of it.
+
+        ``changes`` uses the ``sla_policy`` columns (``first_response_minutes``,
+        ``calendar`` as an object or JSON, ``position``, …; ``None`` clears a target or a
+        match). Only the policy is written; :meth:`recompute_sla` then updates the
+        tickets it may apply to (``agentdesk sla set`` does both).
+        """
+        return self.apply_workspace("set_sla_policy", {**changes, "name": name})
+
+    def recompute_sla(
+        self,
+        *,
+        unsolved_only: bool = True,
+        matching: Sequence[tuple[str | None, str | None]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Recompute stored SLA clocks, a batch per transaction; returns how many tickets.
+
+        Derived data: no audit event, no outbox row. ``matching`` keeps the tickets of
+        those (priority, plan) pairs (``None`` matches any).
+        """
+        try:
+            return sla_ops.recompute(
+                self.db,
+                now=self._clock(),
+                unsolved_only=unsolved_only,
+                matching=matching,
+                progress=progress,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.db.path}: {exc}") from exc
+
+    def ticket_sla(self, ticket: str) -> sla_ops.TicketSla:
+        """The ticket's SLA policy and clocks as they stand now (nothing is written)."""
+        with self.db.read() as conn:
+            return sla_ops.ticket_sla(conn, _resolve(conn, ticket), self._clock())
 
     # ------------------------------------------------------------------ drafts (local only)
 
@@ -359,6 +678,7 @@ class Desk:
                 self._local.batch = None
             if batch.broken is not None:  # swallowed by a bulk action: roll back anyway
                 raise StoreError(f"{self.db.path}: {batch.broken}") from batch.broken
+            sla_ops.refresh(conn, list(batch.sla_tickets), now)
         self._client_id = client_id  # only once it is committed
 
     @contextmanager
@@ -421,19 +741,38 @@ class Desk:
             delete_draft(conn, state.id, self.agent.id, message.kind)  # it was sent
         add_tags(conn, state.id, change.tags_added)
         remove_tags(conn, state.id, change.tags_removed)
+        seq = self._log(batch, state.id, state.version, change)
+        context = WriteContext(state.id, self.agent.id, now, f"{batch.client_id}:{seq}")
+        for effect in change.effects:
+            effect.write(conn, context)
+        if sla_ops.moves_clock(change):
+            batch.sla_tickets[state.id] = None
+        applied = Applied(state.id, state.number, change.op, seq, version)
+        batch.applied.append(applied)
+        return applied
+
+    def _log(
+        self,
+        batch: _Batch,
+        ticket_id: str | None,
+        base_version: int | None,
+        change: Change | WorkspaceChange,
+    ) -> int:
+        """Write the change's outbox mutation and audit event; returns the mutation's seq."""
+        conn, now = batch.conn, batch.now
         seq = insert_outbox(
             conn,
             client_id=batch.client_id,
             op=change.op,
-            ticket_id=state.id,
-            base_version=state.version,
+            ticket_id=ticket_id,
+            base_version=base_version,
             args=json.dumps(change.args, ensure_ascii=False, sort_keys=True),
             at=now,
         )
         insert_audit(
             conn,
             event_id=new_ulid(now),
-            ticket_id=state.id,
+            ticket_id=ticket_id,
             agent_id=self.agent.id,
             action=change.op,
             field=change.field,
@@ -442,12 +781,7 @@ class Desk:
             mutation_id=f"{batch.client_id}:{seq}",
             at=now,
         )
-        context = WriteContext(state.id, self.agent.id, now, f"{batch.client_id}:{seq}")
-        for effect in change.effects:
-            effect.write(conn, context)
-        applied = Applied(state.id, state.number, change.op, seq, version)
-        batch.applied.append(applied)
-        return applied
+        return seq
 
     def _plan(
         self, conn: sqlite3.Connection, state: TicketState, action: Action, now: int
@@ -468,8 +802,14 @@ def _message_planner(kind: str) -> Planner:
     def plan(context: PlanContext, state: TicketState, args: Mapping[str, object]) -> Change:
         message_id = arg_optional_str(args, "message_id") or new_ulid(context.now)
         restricted = kind == "internal" and arg_bool(args, "restricted")
+        if restricted and not sees_restricted(context.agent.tier):
+            raise NotPermitted(
+                "only tier-3 agents, leads and admins can write restricted notes; "
+                "write an ordinary internal note instead"
+            )
         message = NewMessage(message_id, kind, arg_str(args, "body"), restricted)
-        return plan_message(state, message, context.now)
+        change = plan_message(state, message, context.now)
+        return macro_ops.with_macro_use(change, args) if kind == "public" else change
 
     return plan
 
@@ -497,8 +837,25 @@ PLANNERS: Final[Mapping[str, Planner]] = {
     "assign": _plan_assign,
     "add_tags": lambda _context, state, args: plan_add_tags(state, arg_strings(args, "tags")),
     "remove_tags": lambda _context, state, args: plan_remove_tags(state, arg_strings(args, "tags")),
+    **incidents.PLANNERS,
+    **escalations.PLANNERS,
 }
 OPS: Final = tuple(PLANNERS)
+
+#: Mutations that are not about a ticket (ticket_id NULL in the outbox and the audit).
+WORKSPACE_PLANNERS: Final[Mapping[str, WorkspacePlanner]] = {
+    **macro_ops.WORKSPACE_PLANNERS,
+    **metric_ops.WORKSPACE_PLANNERS,
+    **sla_ops.WORKSPACE_PLANNERS,
+}
+
+
+def _workspace_planner(op: str) -> WorkspacePlanner:
+    planner = WORKSPACE_PLANNERS.get(op)
+    if planner is None:
+        known = ", ".join(WORKSPACE_PLANNERS)
+        raise InvalidValue(f"unknown workspace action {op!r}; known: {known}")
+    return planner
 
 
 # --------------------------------------------------------------------------- helpers

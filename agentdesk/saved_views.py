@@ -1,4 +1,4 @@
-"""Saved views: an agent's searches kept by name, after the built-in views (keys 7-9).
+"""Saved views: an agent's searches kept by name, after the built-in views (keys 8-9).
 
 Stored per agent as JSON in the workspace ``setting`` table: they are an agent's
 preferences, not ticket data, so they carry no audit event and never sync.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from agentdesk.domain.views import BUILTIN_VIEWS, View, saved_view
+from agentdesk.domain.views import DEFAULT_SLA_AT_RISK_MINUTES, View, builtin_views, saved_view
 from storage.agents import AgentRow, get_setting, set_setting
 from storage.database import Database
 
@@ -28,9 +28,12 @@ def load_saved(db: Database, agent: AgentRow) -> list[tuple[str, str]]:
         return []  # a damaged preference must not stop the queue from opening
 
 
-def all_views(db: Database, agent: AgentRow) -> list[View]:
-    """Built-in views, then the agent's saved ones."""
-    return [*BUILTIN_VIEWS, *(saved_view(name, query) for name, query in load_saved(db, agent))]
+def all_views(
+    db: Database, agent: AgentRow, *, sla_at_risk_minutes: int = DEFAULT_SLA_AT_RISK_MINUTES
+) -> list[View]:
+    """Built-in views (with the configured SLA at-risk window), then the agent's saved ones."""
+    saved = (saved_view(name, query) for name, query in load_saved(db, agent))
+    return [*builtin_views(sla_at_risk_minutes), *saved]
 
 
 def save_view(db: Database, agent: AgentRow, query: str, name: str | None = None) -> View:

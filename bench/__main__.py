@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bench import search, tui
+from bench import dashboard, macros, search, sla_clock, sla_store, tui
 
 if __name__ == "__main__":
-    raise SystemExit(tui.main() or search.main())
+    raise SystemExit(
+        tui.main()
+        or search.main()
+        or macros.main()
+        or dashboard.main()
+        or sla_store.main()
+        or sla_clock.main()
+    )

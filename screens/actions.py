@@ -23,6 +23,7 @@ from storage.agents import AgentRow, list_agents
 
 if TYPE_CHECKING:
     from agentdesk.desk import Applied, Desk
+    from screens.macro_picker import PickerData, StagedMacro
     from storage.database import Database
 
 ACTION_BINDINGS: Final = [
@@ -33,6 +34,9 @@ ACTION_BINDINGS: Final = [
     Binding("a", "assign_me", "Take", id="ticket.assign_me"),
     Binding("A", "assign_to", "Assign…", show=False, id="ticket.assign_to"),
     Binding("t", "tags", "Tags", show=False, id="ticket.tags"),
+    Binding("e", "escalate", "Escalate", show=False, id="ticket.escalate"),
+    Binding("c", "macro", "Canned", show=False, id="ticket.macro"),
+    Binding("m", "merge", "Merge…", show=False, id="ticket.merge"),
 ]
 
 
@@ -44,7 +48,7 @@ class TicketRef:
     number: int
 
 
-DeskCall = Callable[["Desk", str], "Applied"]
+DeskCall = Callable[["Desk", str], "Applied | list[Applied]"]
 
 
 def _numbers(targets: list[TicketRef]) -> str:
@@ -79,6 +83,11 @@ class TicketActions(DOMNode):
     def after_action(self, targets: list[TicketRef]) -> None:
         """Hook run on the UI thread after an action succeeded."""
 
+    def cursor_target(self) -> TicketRef | None:
+        """The ticket under the cursor: the queue's row, the open ticket."""
+        targets = self.targets()
+        return targets[0] if len(targets) == 1 else None
+
     def _single_target(self, verb: str) -> TicketRef | None:
         targets = self.targets()
         if len(targets) != 1:
@@ -112,6 +121,54 @@ class TicketActions(DOMNode):
                 broadcast_store_changed(self.app)
 
         self.app.push_screen(ComposerScreen(self.desk, target.id, target.number, kind), done)
+
+    # -- canned responses --------------------------------------------------------------
+
+    def action_macro(self) -> None:
+        target = self._single_target("A canned response")
+        if target is not None:
+            self._open_macro_picker(target)
+
+    @work(thread=True, exclusive=True, group="macro-picker", exit_on_error=False)
+    def _open_macro_picker(self, target: TicketRef) -> None:
+        """Read the macros first, then open the picker with them (one complete frame)."""
+        from screens.macro_picker import load_picker  # noqa: PLC0415 - loaded when used
+
+        data = load_picker(self.desk, target.id)
+        self.app.call_from_thread(self._pick_macro, target, data)
+
+    def _pick_macro(self, target: TicketRef, data: PickerData) -> None:
+        from screens.macro_picker import MacroPickerScreen  # noqa: PLC0415 - loaded when used
+
+        def chosen(staged: StagedMacro | None) -> None:
+            if staged is not None:
+                self.compose_macro(target, staged)
+
+        picker = MacroPickerScreen(self.desk, target.id, target.number, data=data)
+        self.app.push_screen(picker, chosen)
+
+    def action_macros(self) -> None:
+        from screens.macros import MacrosScreen  # noqa: PLC0415 - loaded when first used
+
+        self.app.push_screen(MacrosScreen(self.desk))
+
+    def compose_macro(self, target: TicketRef, staged: StagedMacro) -> None:
+        """Open the composer with a macro's reply; its actions apply only when it is sent."""
+        from screens.composer import ComposerScreen  # noqa: PLC0415 - loaded when first used
+
+        composer = ComposerScreen(self.desk, target.id, target.number, "public", macro=staged)
+
+        def done(applied: Applied | None) -> None:
+            if applied is None:
+                return
+            changes = staged.actions.describe() if composer.with_actions else ""
+            extra = f" · {changes}" if changes else ""
+            self.app.notify(
+                f"Reply sent on #{target.number} with “{staged.title}”{extra}", markup=False
+            )
+            broadcast_store_changed(self.app)
+
+        self.app.push_screen(composer, done)
 
     # -- pickers -----------------------------------------------------------------------
 
@@ -207,6 +264,36 @@ class TicketActions(DOMNode):
                 self.run_desk(targets, f"{noun} {value}", make_call(value))
 
         self.app.push_screen(PickerScreen(heading, choices), chosen)
+
+    # -- incidents and merges (the dialogs are in screens.links) ------------------------
+
+    def action_link_incident(self) -> None:
+        from screens.links import link_incident  # noqa: PLC0415 - loaded when first used
+
+        link_incident(self)
+
+    def action_merge(self) -> None:
+        from screens.links import merge  # noqa: PLC0415 - loaded when first used
+
+        merge(self)
+
+    # -- escalations (the form is screens.escalate) -------------------------------------
+
+    def action_escalate(self) -> None:
+        from screens.escalate import open_escalation_form  # noqa: PLC0415 - loaded when used
+
+        target = self._single_target("Escalating")
+        if target is None:
+            return
+
+        def done(applied: Applied) -> None:
+            self.app.notify(
+                f"#{applied.number} escalated; the handoff is in its thread", markup=False
+            )
+            self.after_action([target])
+            broadcast_store_changed(self.app)
+
+        open_escalation_form(self, self.desk, target.id, target.number, done)
 
     # -- running -----------------------------------------------------------------------
 

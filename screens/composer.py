@@ -23,15 +23,18 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from agentdesk.domain.roles import sees_restricted
 from widgets.worker_errors import NotifyWorkerErrors
 
 if TYPE_CHECKING:
     from agentdesk.desk import Applied, Desk
+    from screens.macro_picker import StagedMacro
 
 DRAFT_SAVE_DELAY = 0.4
 _TITLES = {
     "public": "Public reply to #{number} — the customer will see this",
     "internal": "Internal note on #{number} — only agents see this",
+    "restricted": "Restricted note on #{number} — only tier 3, leads and admins see this",
 }
 
 
@@ -43,10 +46,29 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
         Binding("ctrl+s", "send", "Send", priority=True, id="composer.send"),
         Binding("ctrl+e", "edit_externally", "$EDITOR", priority=True, id="composer.editor"),
         Binding("escape", "close", "Close (keep draft)", id="composer.close"),
+        Binding("ctrl+t", "toggle_actions", "Macro actions", priority=True, id="composer.actions"),
+        Binding(
+            "ctrl+r", "toggle_restricted", "Restricted", priority=True, id="composer.restricted"
+        ),
     ]
 
-    def __init__(self, desk: Desk, ticket_id: str, number: int, kind: str) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        ticket_id: str,
+        number: int,
+        kind: str,
+        *,
+        macro: StagedMacro | None = None,
+    ) -> None:
         super().__init__(classes=kind)
+        #: A macro's reply, whose actions apply only if the reply is sent (ctrl+t drops them).
+        self.macro = macro
+        self.with_actions = macro is not None
+        #: A note only tier 3, leads and admins may read (ctrl+r, for those who may write one).
+        self.restricted = False
+        self._pristine = ""  # the text as the composer filled it in, before any key
+        self._draft_before: str | None = None
         self.desk = desk
         self.ticket_id = ticket_id
         self.number = number
@@ -61,6 +83,8 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
     def compose(self) -> ComposeResult:
         with Vertical(id="composer-box"):
             yield Static(_TITLES[self.kind].format(number=self.number), id="composer-title")
+            if self.macro is not None:
+                yield Static("", id="composer-staged", markup=False)
             yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="composer-error", markup=False)
             yield Static(
@@ -76,7 +100,43 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
 
     def on_mount(self) -> None:
         self.text_area.focus()
+        if self.macro is not None:
+            self._fill(self.macro.text)
+            self._show_staged()
         self._restore_draft()
+
+    def _fill(self, text: str) -> None:
+        self._pristine = text
+        self.text_area.load_text(text)
+        self.text_area.move_cursor(self.text_area.document.end)
+
+    def _show_staged(self) -> None:
+        from screens.macro_picker import on_send_text  # noqa: PLC0415 - only with a macro
+
+        assert self.macro is not None
+        if self.with_actions:
+            line = f"{on_send_text(self.macro.actions)} · ctrl+t send without"
+        else:
+            line = "On send: the reply only (the macro's actions are off) · ctrl+t turns them on"
+        self.query_one("#composer-staged", Static).update(f"“{self.macro.title}” · {line}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+t only for a macro's reply with actions; ctrl+r only for notes by cleared agents."""
+        if action == "toggle_actions":
+            return self.macro is not None and bool(self.macro.actions.describe())
+        if action == "toggle_restricted":
+            return self.kind == "internal" and sees_restricted(self.desk.agent.tier)
+        return True
+
+    def action_toggle_restricted(self) -> None:
+        self.restricted = not self.restricted
+        title = _TITLES["restricted" if self.restricted else self.kind]
+        self.query_one("#composer-title", Static).update(title.format(number=self.number))
+        self.set_class(self.restricted, "restricted")
+
+    def action_toggle_actions(self) -> None:
+        self.with_actions = not self.with_actions
+        self._show_staged()
 
     @work(thread=True, exclusive=True, group="composer-draft-load")
     def _restore_draft(self) -> None:
@@ -85,9 +145,13 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
             self.app.call_from_thread(self._show_draft, draft)
 
     def _show_draft(self, draft: str) -> None:
-        if not self.text_area.text:
-            self.text_area.load_text(draft)
-            self.text_area.move_cursor(self.text_area.document.end)
+        """Bring the draft back; a macro's text goes under it (as typed text wins)."""
+        if self.text_area.text != self._pristine:
+            return  # the agent started typing: what they typed wins
+        self._draft_before = draft
+        if self._pristine and self._pristine not in draft:
+            draft = f"{draft.rstrip()}\n\n{self._pristine}"
+        self._fill(draft)
 
     @on(TextArea.Changed, "#composer-text")
     def _text_changed(self) -> None:
@@ -116,10 +180,15 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
 
         try:
             with self._write_lock:
-                if self.kind == "public":
+                if self.macro is not None:
+                    macro, actions = self.macro.macro_id, self.with_actions
+                    applied = self.desk.send_macro(
+                        self.ticket_id, macro, body=text, with_actions=actions
+                    )[0]
+                elif self.kind == "public":
                     applied = self.desk.reply(self.ticket_id, text)
                 else:
-                    applied = self.desk.note(self.ticket_id, text)
+                    applied = self.desk.note(self.ticket_id, text, restricted=self.restricted)
                 self._sent = True  # the Desk removed the draft in the same transaction
         except DeskError as exc:
             self.app.call_from_thread(self._refused, str(exc))
@@ -138,7 +207,10 @@ class ComposerScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
     def action_close(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_draft(self.text_area.text)
+        text = self.text_area.text
+        if self.macro is not None and text == self._pristine:
+            text = self._draft_before or ""  # a macro cancelled untouched leaves no draft behind
+        self._save_draft(text)
         self.dismiss(None)
 
     def action_edit_externally(self) -> None:

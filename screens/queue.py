@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from agentdesk.domain.views import View
+from agentdesk.domain.views import DEFAULT_SLA_AT_RISK_MINUTES, View
 from agentdesk.saved_views import all_views, save_view
 from screens.actions import ACTION_BINDINGS, TicketActions, TicketRef
 from screens.events import StoreChanged
@@ -36,7 +36,10 @@ SORT_TITLES = {
     "number": "Ticket number",
     "priority": "Priority (urgent first)",
     "status": "Status (new first)",
+    "sla": "SLA (next due first)",
 }
+#: Sorts whose natural first direction is ascending (the rest start descending).
+ASCENDING_FIRST = frozenset({"sla"})
 
 
 class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
@@ -48,7 +51,11 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         "The queue shows one view's tickets, newest activity first. Move with j/k, jump with "
         "g/G and PageUp/PageDown, enter opens a ticket. 1-9 switch views (v lists them with "
         'counts), / searches (e.g. status:open tag:billing -tag:spam created:>7d "printer '
-        'jam"), o sorts. x marks rows: actions then apply to every marked ticket.'
+        'jam"), o sorts. x marks rows: actions then apply to every marked ticket. I links '
+        "them to an incident (the ticket under the cursor, an open incident or a number), m "
+        "merges duplicates into a ticket of the same requester. e escalates the ticket to a "
+        "higher tier; E lists the escalations waiting for your tier. SLA: time to the next "
+        "target (!2h overdue); 7 lists those at risk."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", key_display="/", id="queue.search"),
@@ -56,6 +63,9 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         Binding("o", "sort", "Sort", show=False, id="queue.sort"),
         Binding("S", "save_view", "Save view", show=False, id="queue.save_view"),
         Binding("escape", "clear", "Clear", show=False, id="queue.clear"),
+        Binding("M", "macros", "Macros", show=False, id="queue.macros"),
+        Binding("E", "app.escalations", "Escalations", show=False, id="queue.escalations"),
+        Binding("I", "link_incident", "Incident…", show=False, id="queue.link_incident"),
         *[
             Binding(str(n), f"view({n})", f"View {n}", show=False, id=f"queue.view_{n}")
             for n in range(1, 10)
@@ -64,14 +74,21 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
     ]
 
     def __init__(
-        self, db: Database, agent: AgentRow, view: View, *, first_page: PageLoad | None = None
+        self,
+        db: Database,
+        agent: AgentRow,
+        view: View,
+        *,
+        first_page: PageLoad | None = None,
+        sla_at_risk_minutes: int = DEFAULT_SLA_AT_RISK_MINUTES,
     ) -> None:
         super().__init__()
         self.db = db
         self.agent = agent
         self._first_page = first_page
         self.view = view
-        self.views: list[View] = all_views(db, agent)
+        self.sla_at_risk_minutes = sla_at_risk_minutes
+        self.views: list[View] = all_views(db, agent, sla_at_risk_minutes=sla_at_risk_minutes)
         self.search_text = ""
 
     def compose(self) -> ComposeResult:
@@ -84,7 +101,11 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
             )
         yield SearchBar(id="search")
         yield QueueTable(
-            self.db, self.view.query(self.agent), first_page=self._first_page, id="queue-table"
+            self.db,
+            self.view.query(self.agent),
+            first_page=self._first_page,
+            sla_window_ms=self.sla_at_risk_minutes * 60_000,
+            id="queue-table",
         )
         yield Footer()
 
@@ -160,7 +181,7 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
     @work(thread=True, group="save-view")
     def _save_view(self, query: str, name: str) -> None:
         view = save_view(self.db, self.agent, query, name)
-        views = all_views(self.db, self.agent)
+        views = all_views(self.db, self.agent, sla_at_risk_minutes=self.sla_at_risk_minutes)
         self.app.call_from_thread(self._view_saved, view, views)
 
     def _view_saved(self, view: View, views: list[View]) -> None:
@@ -238,7 +259,8 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         if key is None or key not in SORT_COLUMNS:
             return
         current = self.table.window.query
-        descending = not current.descending if key == current.sort else True
+        first = key not in ASCENDING_FIRST
+        descending = not current.descending if key == current.sort else first
         self.table.set_query(
             QueueQuery(current.filter, sort=key, descending=descending)  # type: ignore[arg-type]
         )
@@ -272,10 +294,24 @@ class QueueScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         row = self.table.current_row
         return [] if row is None else [TicketRef(row.id, row.number)]
 
+    def cursor_target(self) -> TicketRef | None:
+        """The row under the cursor, marked or not."""
+        row = self.table.current_row
+        return None if row is None else TicketRef(row.id, row.number)
+
     def after_action(self, targets: list[TicketRef]) -> None:
         """Bulk actions consume the marks."""
         if len(targets) > 1:
             self.table.clear_marks()
 
     def on_store_changed(self, _: StoreChanged) -> None:
-        self.table.reload()
+        self.table.reload(self._view_again())
+
+    def _view_again(self) -> QueueQuery | None:
+        """The view's query built anew, so one measured from now (SLA at risk) takes in
+        what fell due since; ``None`` while searching or sorted another way."""
+        if self.search_text:
+            return None
+        fresh, current = self.view.query(self.agent), self.table.window.query
+        same_order = (fresh.sort, fresh.descending) == (current.sort, current.descending)
+        return fresh if same_order else None

@@ -263,6 +263,21 @@ STATUS_ORDER: Final = f"(({STATUS_RANK}) * {RANK_SHIFT} + updated_at)"
 #: The part of an email address after the '@', for "requester:acme" on acme.example.
 EMAIL_DOMAIN: Final = "substr(email, instr(email, '@') + 1)"
 
+#: The queue's SLA order, one integer per ticket: the next due instant of a running or
+#: breached target, then paused tickets by least business time left, then unsolved
+#: tickets without a target, then solved and closed ones. Every SLA filter (breached,
+#: due within a window, paused) is a range of it, served by ``ix_ticket_sla_order``; the
+#: index in ``_V3`` spells this expression exactly (a test checks).
+SLA_PAUSED: Final = 1 << 53
+SLA_NONE: Final = 1 << 54
+SLA_SOLVED: Final = 1 << 55
+SLA_ORDER: Final = (
+    f"(CASE WHEN status IN ('solved', 'closed') THEN {SLA_SOLVED}"
+    " WHEN sla_due_at IS NOT NULL THEN sla_due_at"
+    f" WHEN sla_paused_left_ms IS NOT NULL THEN {SLA_PAUSED} + sla_paused_left_ms"
+    f" ELSE {SLA_NONE} END)"
+)
+
 # v2: indexes for the search language and the extra sorts. Every filter the query
 # language offers on a ticket column can start from an index, and every sort key is
 # an index order. Customer prefixes are case-insensitive (ASCII) through NOCASE.
@@ -290,8 +305,163 @@ CREATE INDEX ix_ticket_parent ON ticket (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX ix_ticket_merged_into ON ticket (merged_into_id) WHERE merged_into_id IS NOT NULL;
 
 -- macros
+-- A use of a macro: the reply it wrote on a ticket (usage counts, suggestions).
+CREATE TABLE macro_use (
+    seq INTEGER PRIMARY KEY,
+    macro_id TEXT NOT NULL REFERENCES macro(id) ON DELETE CASCADE,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    agent_id TEXT REFERENCES agent(id),
+    at INTEGER NOT NULL
+);
+CREATE INDEX ix_macro_use_macro ON macro_use (macro_id, at);
+CREATE INDEX ix_macro_use_ticket ON macro_use (ticket_id, macro_id);
+
+-- One search document per macro: its title, body and a bounded profile of what the
+-- customers said on the latest tickets it answered. seq is the stable rowid of macro_fts
+-- (the macro table's own rowid may change on VACUUM). Suggestions rank these documents
+-- with BM25, so their cost depends on the number of macros, never of tickets.
+CREATE TABLE macro_doc (
+    seq INTEGER PRIMARY KEY,
+    macro_id TEXT NOT NULL UNIQUE REFERENCES macro(id) ON DELETE CASCADE,
+    profile TEXT NOT NULL DEFAULT '',
+    tickets INTEGER NOT NULL DEFAULT 0
+);
+CREATE VIRTUAL TABLE macro_fts USING fts5(
+    title, body, profile, content='', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER macro_doc_ai AFTER INSERT ON macro BEGIN
+    INSERT INTO macro_doc (macro_id) VALUES (new.id);
+    INSERT INTO macro_fts (rowid, title, body, profile)
+        SELECT seq, new.title, new.body, '' FROM macro_doc WHERE macro_id = new.id;
+END;
+CREATE TRIGGER macro_fts_au AFTER UPDATE OF title, body ON macro BEGIN
+    INSERT INTO macro_fts (macro_fts, rowid, title, body, profile)
+        SELECT 'delete', seq, old.title, old.body, profile FROM macro_doc WHERE macro_id = old.id;
+    INSERT INTO macro_fts (rowid, title, body, profile)
+        SELECT seq, new.title, new.body, profile FROM macro_doc WHERE macro_id = new.id;
+END;
+CREATE TRIGGER macro_doc_bd BEFORE DELETE ON macro BEGIN
+    INSERT INTO macro_fts (macro_fts, rowid, title, body, profile)
+        SELECT 'delete', seq, old.title, old.body, profile FROM macro_doc WHERE macro_id = old.id;
+    DELETE FROM macro_doc WHERE macro_id = old.id;
+END;
+CREATE TRIGGER macro_doc_au AFTER UPDATE OF profile ON macro_doc BEGIN
+    INSERT INTO macro_fts (macro_fts, rowid, title, body, profile)
+        SELECT 'delete', old.seq, title, body, old.profile FROM macro WHERE id = old.macro_id;
+    INSERT INTO macro_fts (rowid, title, body, profile)
+        SELECT new.seq, title, body, new.profile FROM macro WHERE id = new.macro_id;
+END;
+INSERT INTO macro_doc (macro_id) SELECT id FROM macro ORDER BY created_at, id;
+INSERT INTO macro_fts (rowid, title, body, profile)
+    SELECT d.seq, m.title, m.body, '' FROM macro_doc AS d JOIN macro AS m ON m.id = d.macro_id;
 
 -- escalations
+-- Where the ticket came from (to hand it back), the acknowledgement target, the bug
+-- tracker link, the hand-back, and the escalation a further one continues.
+ALTER TABLE escalation ADD COLUMN from_group_id TEXT REFERENCES agent_group(id);
+ALTER TABLE escalation ADD COLUMN ack_due_at INTEGER;
+ALTER TABLE escalation ADD COLUMN external_url TEXT;
+ALTER TABLE escalation ADD COLUMN handed_back_by_id TEXT REFERENCES agent(id);
+ALTER TABLE escalation ADD COLUMN handed_back_at INTEGER;
+ALTER TABLE escalation ADD COLUMN instructions TEXT;
+ALTER TABLE escalation ADD COLUMN continues_id TEXT REFERENCES escalation(id);
+-- The incoming list: a tier's open escalations, the first due first.
+CREATE INDEX ix_escalation_due ON escalation (to_tier, state, ack_due_at);
+-- An escalation ends with its ticket, whoever solves it (a Desk action, the hub, a merge),
+-- so no incoming list keeps a finished ticket.
+CREATE TRIGGER escalation_closed_with_ticket AFTER UPDATE OF status ON ticket
+WHEN new.status IN ('solved', 'closed') BEGIN
+    UPDATE escalation SET state = 'closed'
+    WHERE ticket_id = new.id AND state IN ('open', 'acknowledged');
+END;
+
+-- surveys (issue 5)
+-- A customer's answer to the survey sent about a ticket: CSAT (1-5, how satisfied) or
+-- NPS (0-10, how likely to recommend). One answer per ticket and kind; a new answer
+-- replaces the old one. The hub receives them; the demo makes them for solved tickets.
+CREATE TABLE survey_answer (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    customer_id TEXT REFERENCES customer(id),
+    kind TEXT NOT NULL CHECK (kind IN ('csat', 'nps')),
+    score INTEGER NOT NULL
+        CHECK (score BETWEEN 0 AND 10 AND (kind = 'nps' OR score BETWEEN 1 AND 5)),
+    comment TEXT NOT NULL DEFAULT '',
+    answered_at INTEGER NOT NULL,
+    UNIQUE (ticket_id, kind)
+);
+-- CSAT and NPS of a period are counted from this index alone.
+CREATE INDEX ix_survey_answered ON survey_answer (kind, answered_at, score);
+-- Time an agent spent on a ticket's screen (what AHT adds up), recorded by the TUI.
+CREATE TABLE handle_session (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    agent_id TEXT REFERENCES agent(id),
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL CHECK (ended_at >= started_at)
+);
+CREATE INDEX ix_handle_session_ticket ON handle_session (ticket_id, started_at, ended_at);
+-- Metrics: FRT of a period from the index alone; public replies and reopenings of a
+-- ticket (FCR) by key, without reading message bodies or other audit events.
+CREATE INDEX ix_ticket_first_response ON ticket (first_response_at, created_at, group_id)
+    WHERE first_response_at IS NOT NULL;
+CREATE INDEX ix_message_public ON message (ticket_id, kind) WHERE kind = 'public';
+CREATE INDEX ix_audit_reopen ON audit_event (ticket_id, at)
+    WHERE action = 'set_status' AND old_value = 'solved' AND new_value = 'open';
+-- The live backlog, counted by every field the dashboard folds it by, from the index alone.
+CREATE INDEX ix_ticket_open_cells ON ticket (status, priority, tier, channel, assignee_id,
+    created_at) WHERE status IN ('new', 'open', 'pending', 'on-hold');
+-- Backlog: tickets closed without a solve (merged duplicates) end when they were closed.
+CREATE INDEX ix_ticket_closed_unsolved ON ticket (updated_at, group_id)
+    WHERE status = 'closed' AND solved_at IS NULL;
+
+-- sla (issue 5)
+-- Derived from a ticket's SLA policy, thread and status history, rewritten in the
+-- transaction of every change that moves a clock (storage/sla.py): local to each
+-- replica, never in the outbox. sla_due_at: when the next open target falls due (NULL
+-- when none is open, or it is paused and not breached); sla_target: which one;
+-- sla_paused_left_ms: business time left of a paused next target.
+ALTER TABLE ticket ADD COLUMN sla_due_at INTEGER;
+ALTER TABLE ticket ADD COLUMN sla_target TEXT
+    CHECK (sla_target IN ('first_response', 'next_response', 'resolution'));
+ALTER TABLE ticket ADD COLUMN sla_paused_left_ms INTEGER;
+-- storage.migrations.SLA_ORDER: the SLA sort, the at-risk view and the sla: search terms.
+CREATE INDEX ix_ticket_sla_order ON ticket ((CASE WHEN status IN ('solved', 'closed')
+    THEN 36028797018963968 WHEN sla_due_at IS NOT NULL THEN sla_due_at
+    WHEN sla_paused_left_ms IS NOT NULL THEN 9007199254740992 + sla_paused_left_ms
+    ELSE 18014398509481984 END));
+-- One row per target instance (first response; each next-response cycle, numbered from
+-- 1; resolution), for attainment: elapsed_ms is business time counted up to ended_at,
+-- or up to the last write while the target is open; met is set once it ended.
+CREATE TABLE sla_clock (
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    target TEXT NOT NULL CHECK (target IN ('first_response', 'next_response', 'resolution')),
+    cycle INTEGER NOT NULL DEFAULT 0,
+    policy_id TEXT REFERENCES sla_policy(id),
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    elapsed_ms INTEGER NOT NULL,
+    target_ms INTEGER NOT NULL,
+    due_at INTEGER,
+    met INTEGER CHECK (met IN (0, 1)),
+    PRIMARY KEY (ticket_id, target, cycle)
+) WITHOUT ROWID;
+-- Attainment of a period: targets that ended in it, and open ones that fell due in it.
+CREATE INDEX ix_sla_clock_ended ON sla_clock (ended_at, target, met) WHERE ended_at IS NOT NULL;
+CREATE INDEX ix_sla_clock_open_due ON sla_clock (due_at, target) WHERE ended_at IS NULL;
+-- Every status a ticket entered and when, whoever changed it (a Desk op, a merge, a
+-- macro, a sync pull): the clocks pause and stop by it. The demo writes its own.
+CREATE TABLE ticket_status_change (
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, at, status)
+) WITHOUT ROWID;
+CREATE TRIGGER ticket_status_change_au AFTER UPDATE OF status ON ticket
+WHEN new.status IS NOT old.status BEGIN
+    INSERT OR IGNORE INTO ticket_status_change (ticket_id, at, status)
+    VALUES (new.id, new.updated_at, new.status);
+END;
 """
 
 #: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.

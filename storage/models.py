@@ -96,6 +96,9 @@ class Ticket(SQLModel, table=True):
     first_response_at: int | None = None
     solved_at: int | None = None
     version: int = 1
+    sla_due_at: int | None = None
+    sla_target: str | None = None
+    sla_paused_left_ms: int | None = None
 
 
 class TicketTag(SQLModel, table=True):
@@ -136,6 +139,27 @@ class Macro(SQLModel, table=True):
     updated_at: int
 
 
+class MacroUse(SQLModel, table=True):
+    """One reply a macro wrote on a ticket: its usage count and its suggestion profile."""
+
+    __tablename__ = "macro_use"
+    seq: int | None = Field(default=None, primary_key=True)
+    macro_id: str = Field(foreign_key="macro.id")
+    ticket_id: str = Field(foreign_key="ticket.id")
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    at: int
+
+
+class MacroDoc(SQLModel, table=True):
+    """A macro's search document (kept by triggers): ``seq`` is its row in ``macro_fts``."""
+
+    __tablename__ = "macro_doc"
+    seq: int | None = Field(default=None, primary_key=True)
+    macro_id: str = Field(unique=True, foreign_key="macro.id")
+    profile: str = ""
+    tickets: int = 0
+
+
 class Escalation(SQLModel, table=True):
     """A handoff of a ticket to a higher tier, with what the next tier needs to know."""
 
@@ -154,6 +178,13 @@ class Escalation(SQLModel, table=True):
     acknowledged_by_id: str | None = Field(default=None, foreign_key="agent.id")
     acknowledged_at: int | None = None
     state: str = "open"
+    from_group_id: str | None = Field(default=None, foreign_key="agent_group.id")
+    ack_due_at: int | None = None
+    external_url: str | None = None
+    handed_back_by_id: str | None = Field(default=None, foreign_key="agent.id")
+    handed_back_at: int | None = None
+    instructions: str | None = None
+    continues_id: str | None = Field(default=None, foreign_key="escalation.id")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -215,3 +246,53 @@ class Draft(SQLModel, table=True):
     kind: str
     body: str
     updated_at: int
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """A customer's survey answer about a ticket: CSAT 1-5 or NPS 0-10 (``kind``)."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind"),)
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id")
+    customer_id: str | None = Field(default=None, foreign_key="customer.id")
+    kind: str
+    score: int
+    comment: str = ""
+    answered_at: int
+
+
+class HandleSession(SQLModel, table=True):
+    """Time an agent spent on a ticket's screen, as the TUI recorded it (for AHT)."""
+
+    __tablename__ = "handle_session"
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id")
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    started_at: int
+    ended_at: int
+
+
+class SlaClock(SQLModel, table=True):
+    """One SLA target instance of a ticket (derived; rewritten when its clock moves)."""
+
+    __tablename__ = "sla_clock"
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    target: str = Field(primary_key=True)
+    cycle: int = Field(default=0, primary_key=True)
+    policy_id: str | None = Field(default=None, foreign_key="sla_policy.id")
+    started_at: int
+    ended_at: int | None = None
+    elapsed_ms: int
+    target_ms: int
+    due_at: int | None = None
+    met: bool | None = None
+
+
+class TicketStatusChange(SQLModel, table=True):
+    """A status a ticket entered, and when (written by a trigger on ``ticket.status``)."""
+
+    __tablename__ = "ticket_status_change"
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    at: int = Field(primary_key=True)
+    status: str = Field(primary_key=True)

@@ -35,6 +35,10 @@ from storage.migrations import (
     EMAIL_DOMAIN,
     PRIORITY_ORDER,
     RANK_SHIFT,
+    SLA_NONE,
+    SLA_ORDER,
+    SLA_PAUSED,
+    SLA_SOLVED,
     STATUS_ORDER,
     UNSOLVED_STATUSES,
 )
@@ -59,27 +63,31 @@ TIERS: Final = (1, 2, 3)
 PRIORITY_RANKS: Final = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 STATUS_RANKS: Final = {"closed": 0, "solved": 1, "on-hold": 2, "pending": 3, "open": 4, "new": 5}
 
-SortKey = Literal["updated", "created", "number", "priority", "status"]
+SortKey = Literal["updated", "created", "number", "priority", "status", "sla"]
 
 
 def _on_ticket(expression: str) -> str:
     """A schema expression over ticket columns, written against the alias ``t``."""
-    return re.sub(r"\b(priority|status|updated_at)\b", r"t.\1", expression)
+    columns = r"\b(priority|status|updated_at|sla_due_at|sla_paused_left_ms)\b"
+    return re.sub(columns, r"t.\1", expression)
 
 
 _PRIORITY_ORDER: Final = _on_ticket(PRIORITY_ORDER)
 _STATUS_ORDER: Final = _on_ticket(STATUS_ORDER)
+_SLA_ORDER: Final = _on_ticket(SLA_ORDER)
 
 #: Sort key -> the ticket expression it orders by (tie-broken by number). Each one is
 #: an index order: ``priority`` is urgent first then most recently updated (when
 #: descending), ``status`` is new, open, pending, on-hold, solved, closed, then most
-#: recently updated.
+#: recently updated; ``sla`` (ascending) is the next SLA target due first, breached
+#: ones on top, then paused clocks, then tickets without one (``SLA_ORDER``).
 SORT_COLUMNS: Final[dict[str, str]] = {
     "updated": "t.updated_at",
     "created": "t.created_at",
     "number": "t.number",
     "priority": _PRIORITY_ORDER,
     "status": _STATUS_ORDER,
+    "sla": _SLA_ORDER,
 }
 
 
@@ -109,6 +117,8 @@ class TicketFilter:
     tuple of ``tags`` is one any-of group and every group must hold; every ``text``
     term must match and no ``text_not`` term may; ``also`` holds further filters that
     must hold as well (how a search narrows a view that already uses the same fields).
+    ``sla`` spans are ranges of ``storage.migrations.SLA_ORDER``, made by
+    :func:`sla_due_before`, :func:`sla_due_from` and :data:`SLA_PAUSED_SPAN`.
     """
 
     unsolved: bool | None = None
@@ -140,6 +150,8 @@ class TicketFilter:
     updated_not: tuple[Span, ...] = ()
     numbers: tuple[int, ...] = ()
     numbers_not: tuple[int, ...] = ()
+    sla: tuple[Span, ...] = ()
+    sla_not: tuple[Span, ...] = ()
     text: tuple[TextTerm, ...] = ()
     text_not: tuple[TextTerm, ...] = ()
     also: tuple[TicketFilter, ...] = field(default=())
@@ -175,6 +187,19 @@ _FIRST_SEARCH_FIELD: Final = [f.name for f in fields(TicketFilter)].index("statu
 #: Unsolved tickets: new, open, pending and on-hold (see ``UNSOLVED_STATUSES``).
 OPEN_FILTER: Final = TicketFilter(unsolved=True)
 
+#: Tickets whose SLA clock is paused (pending or on-hold before its target fell due).
+SLA_PAUSED_SPAN: Final = Span(SLA_PAUSED, SLA_NONE)
+
+
+def sla_due_before(instant: int) -> Span:
+    """Tickets whose next SLA target falls due before ``instant`` (breached ones too)."""
+    return Span(None, instant)
+
+
+def sla_due_from(instant: int) -> Span:
+    """Tickets whose next SLA target falls due at ``instant`` or later (not paused ones)."""
+    return Span(instant, SLA_PAUSED)
+
 
 @dataclass(frozen=True, slots=True)
 class QueueQuery:
@@ -205,6 +230,8 @@ class QueueRow:
     tier: int
     updated_at: int
     version: int
+    sla_due_at: int | None
+    sla_paused_left_ms: int | None
     sort_value: int
 
     @property
@@ -404,6 +431,7 @@ class _Conditions:
         self._requesters(f)
         self._times(f)
         self._numbers(f)
+        self._sla(f)
         self._text(f)
         for sub in f.also:
             where, params = _Conditions(sub, sort, conn, self.texts).sql(None)
@@ -482,6 +510,10 @@ class _Conditions:
             if self.sort == "status":
                 # The unsolved statuses rank 2-5, the solved ones 0-1: one range each.
                 self._ranked("t.status", UNSOLVED_STATUSES if f.unsolved else SOLVED, "status")
+            elif self.sort == "sla":
+                # Solved and closed tickets sort after every unsolved one: a range too.
+                span = Span(None, SLA_SOLVED) if f.unsolved else Span(SLA_SOLVED, None)
+                self._sla_spans((span,))
             else:
                 tests.append(("t.unsolved = ?", [int(f.unsolved)]))
         if len(f.statuses) == 1 and not f.searches:
@@ -682,6 +714,24 @@ class _Conditions:
         if f.numbers_not:
             self._fix(f"t.number NOT IN ({_marks(f.numbers_not)})", *f.numbers_not)
 
+    def _sla(self, f: TicketFilter) -> None:
+        if f.sla:
+            self._sla_spans(f.sla)
+        if f.sla_not:
+            test, params = _spans(_SLA_ORDER, f.sla_not)
+            self._fix(f"NOT {test}", *params)
+
+    def _sla_spans(self, spans: Sequence[Span]) -> None:
+        """Ranges of the SLA order; one range walks ``ix_ticket_sla_order`` in order."""
+        test, params = _spans(_SLA_ORDER, spans)
+        self._drive(
+            test,
+            params,
+            filter=_spans(f"+{_SLA_ORDER}", spans)[0],
+            ordered={"sla"} if len(spans) == 1 else (),
+            covers={"sla"},
+        )
+
     def _text(self, f: TicketFilter) -> None:
         """Words and phrases.
 
@@ -811,7 +861,8 @@ def _fetch_within(
 
 _SELECT: Final = """
 SELECT t.number, t.id, t.priority, t.status, t.subject, c.name, t.channel, a.name,
-       t.tier, t.updated_at, t.version, {sort} AS sort_value
+       t.tier, t.updated_at, t.version, t.sla_due_at, t.sla_paused_left_ms,
+       {sort} AS sort_value
 FROM ticket AS t
 JOIN customer AS c ON c.id = t.requester_id
 LEFT JOIN agent AS a ON a.id = t.assignee_id
@@ -825,7 +876,7 @@ LIMIT ? OFFSET ?
 # window's rows for their columns; the rows are put back in order in Python.
 _SELECT_PLANNED: Final = """
 SELECT k.number, k.id, k.priority, k.status, k.subject, c.name, k.channel, a.name,
-       k.tier, k.updated_at, k.version, w.sort_value
+       k.tier, k.updated_at, k.version, k.sla_due_at, k.sla_paused_left_ms, w.sort_value
 FROM (
     SELECT t.number AS number, {sort} AS sort_value
     FROM ticket AS t
@@ -957,7 +1008,9 @@ def count(conn: sqlite3.Connection, query: QueueQuery) -> int:
 
 
 def _count_once(conn: sqlite3.Connection, query: QueueQuery) -> int:
-    conditions = _Conditions(query.filter, query.sort, conn)
+    # A count does not depend on the order: the view fields take their update-order
+    # indexes, e.g. (unsolved, tier, updated_at) for "My tier" sorted by SLA.
+    conditions = _Conditions(query.filter, "updated", conn)
     drivers = conditions.drivers
     if len(drivers) == 1 and not conditions.fixed and drivers[0].exact:
         return drivers[0].size or 0

@@ -18,19 +18,26 @@ from storage.errors import StoreError
 
 #: Numbers of the tickets whose subject matches an FTS5 expression (bind it once).
 SUBJECT_NUMBERS_SQL: Final = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?"
+#: Restricted internal notes are left out of every search: a search must not reveal a
+#: word that only a restricted note holds to an agent who may not read the note
+#: (``agentdesk.domain.roles.sees_restricted``), and one rule for everyone keeps the
+#: match sets shareable. Messages that match are read anyway (for their ticket), or
+#: only once they match (SQLite defers the row read behind the index-only tests).
+SEARCHABLE: Final = "mm.restricted = 0"
 #: Ids of the tickets with a message that matches an FTS5 expression (bind it once).
 #: Each hit costs a read of its message row (about a microsecond at 1M), which is what
 #: makes listing every ticket with a very common word slow.
 MESSAGE_TICKETS_SQL: Final = (
     "SELECT mm.ticket_id FROM message_fts JOIN message AS mm ON mm.seq = message_fts.rowid"
-    " WHERE message_fts MATCH ?"
+    f" WHERE message_fts MATCH ? AND {SEARCHABLE}"
 )
 #: Whether ticket ``t`` has a message that matches (bind the expression once): the
 #: hits stay message numbers, checked against the ticket's own messages in
-#: ``ix_message_ticket``, so testing a few thousand tickets never reads a hit's row.
+#: ``ix_message_ticket``, so testing a few thousand tickets reads only the rows of the
+#: messages that match (to leave restricted notes out).
 TICKET_HAS_MESSAGE_SQL: Final = (
     "EXISTS (SELECT 1 FROM message AS mm WHERE mm.ticket_id = t.id"
-    " AND mm.seq IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?))"
+    f" AND mm.seq IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?) AND {SEARCHABLE})"
 )
 
 
@@ -84,16 +91,16 @@ def match_ticket_numbers(conn: sqlite3.Connection, expression: str, limit: int =
     Raises:
         SearchSyntaxError: if ``expression`` is not valid FTS5.
     """
-    sql = """
+    sql = f"""
         SELECT number FROM (
             SELECT rowid AS number, bm25(ticket_fts) AS rank
             FROM ticket_fts WHERE ticket_fts MATCH :q
             UNION ALL
             SELECT t.number, bm25(message_fts) AS rank
             FROM message_fts
-            JOIN message AS m ON m.seq = message_fts.rowid
-            JOIN ticket AS t ON t.id = m.ticket_id
-            WHERE message_fts MATCH :q
+            JOIN message AS mm ON mm.seq = message_fts.rowid
+            JOIN ticket AS t ON t.id = mm.ticket_id
+            WHERE message_fts MATCH :q AND {SEARCHABLE}
         )
         GROUP BY number ORDER BY min(rank) LIMIT :limit
     """
@@ -153,7 +160,8 @@ def matching_set(
             f"INSERT OR IGNORE INTO {name} (number) {SUBJECT_NUMBERS_SQL}"
             " UNION ALL SELECT tk.number FROM message_fts"
             " JOIN message AS mm ON mm.seq = message_fts.rowid"
-            " JOIN ticket AS tk ON tk.id = mm.ticket_id WHERE message_fts MATCH ?",
+            " JOIN ticket AS tk ON tk.id = mm.ticket_id"
+            f" WHERE message_fts MATCH ? AND {SEARCHABLE}",
             (expression, expression),
         )
         rows = int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])

@@ -46,7 +46,11 @@ class TicketDetail:
 
 @dataclass(frozen=True, slots=True)
 class ThreadMessage:
-    """One entry of a thread; ``kind`` is customer, public or internal."""
+    """One entry of a thread; ``kind`` is customer, public or internal.
+
+    ``source_number`` is the ticket a message was written on when that ticket was
+    merged into this one (``None`` for the ticket's own messages).
+    """
 
     id: str
     kind: str
@@ -55,6 +59,23 @@ class ThreadMessage:
     channel: str | None
     restricted: bool
     created_at: int
+    source_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Clearance:
+    """Who reads a thread: restricted notes show only to the cleared and to their author.
+
+    Whether a role is cleared is decided by ``agentdesk.domain.roles.sees_restricted``;
+    the Desk builds its agent's clearance (``Desk.thread``).
+    """
+
+    agent_id: str | None
+    restricted: bool
+
+
+#: Every message, restricted or not: for tests and whole-store tools, never for an agent.
+EVERY_NOTE: Final = Clearance(agent_id=None, restricted=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,23 +161,38 @@ def ticket_detail(conn: sqlite3.Connection, ticket_id: str) -> TicketDetail:
     )
 
 
-def thread(conn: sqlite3.Connection, ticket_id: str) -> list[ThreadMessage]:
-    """The ticket's messages, oldest first, with each author's display name."""
+def thread(
+    conn: sqlite3.Connection, ticket_id: str, *, clearance: Clearance
+) -> list[ThreadMessage]:
+    """The ticket's messages, oldest first, with each author's display name.
+
+    A restricted note is left out unless ``clearance`` allows restricted notes or the
+    reader wrote it.
+
+    Tickets merged into this one (and those merged into them) keep their own
+    messages; they are read along, each marked with the ticket it came from.
+    """
     rows = conn.execute(
         """
+        WITH RECURSIVE merged (id, number) AS (
+            SELECT ?, NULL
+            UNION
+            SELECT t.id, t.number FROM ticket AS t JOIN merged AS s ON t.merged_into_id = s.id
+        )
         SELECT m.id, m.kind, COALESCE(a.name, c.name, 'unknown'), m.body, m.channel,
-               m.restricted, m.created_at
-        FROM message AS m
+               m.restricted, m.created_at, s.number
+        FROM merged AS s
+        JOIN message AS m ON m.ticket_id = s.id
         LEFT JOIN agent AS a ON a.id = m.author_agent_id
         LEFT JOIN customer AS c ON c.id = m.author_customer_id
-        WHERE m.ticket_id = ?
+        WHERE m.restricted = 0 OR ? OR m.author_agent_id IS ?
         ORDER BY m.created_at, m.seq
         """,
-        (ticket_id,),
+        (ticket_id, clearance.restricted, clearance.agent_id),
     ).fetchall()
     return [
-        ThreadMessage(id_, kind, author, body, channel, bool(restricted), created_at)
-        for (id_, kind, author, body, channel, restricted, created_at) in rows
+        ThreadMessage(id_, kind, author, body, channel, bool(restricted), created_at, source)
+        for (id_, kind, author, body, channel, restricted, created_at, source) in rows
     ]
 
 

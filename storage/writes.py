@@ -55,6 +55,31 @@ class Effect(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class InternalNote:
+    """Effect: an internal note by the acting agent (a handoff, a merge record).
+
+    Written as an effect rather than as the action's message, so the agent's own
+    note draft on the ticket is left alone.
+    """
+
+    message_id: str
+    body: str
+
+    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+        """Append the note to the action's ticket."""
+        insert_message(
+            conn,
+            message_id=self.message_id,
+            ticket_id=context.ticket_id,
+            kind="internal",
+            body=self.body,
+            author_agent_id=context.agent_id,
+            restricted=False,
+            at=context.at,
+        )
+
+
 # --------------------------------------------------------------------------- reads for validation
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +131,156 @@ def make_workspace(path: Path, tickets: int = 200) -> Workspace:
     finally:
         db.close()
     return Workspace(path, tickets)
+
+
+def link_to_incident(conn: sqlite3.Connection, incident: int, tickets: Iterable[int]) -> None:
+    """Link tickets to ticket ``incident`` directly in the store (as a synced change would)."""
+    conn.executemany(
+        "UPDATE ticket SET parent_id = ? WHERE number = ?",
+        [(ticket_id(incident), number) for number in tickets],
+    )
+
+
+#: Groups of the upper tiers, for escalations (the base workspace has only Frontline).
+TIER_GROUPS = (
+    ("GR-TECH", "Technical", 2),
+    ("GR-PAY", "Payments", 2),
+    ("GR-ENG", "Engineering", 3),
+)
+
+
+def add_tier_groups(conn: sqlite3.Connection) -> None:
+    """Tier-2 and tier-3 groups (:data:`TIER_GROUPS`), with Dev in Technical, Eva in Engineering."""
+    conn.executemany("INSERT INTO agent_group (id, name, tier) VALUES (?, ?, ?)", TIER_GROUPS)
+    conn.executemany(
+        "INSERT INTO agent_group_member VALUES (?, ?)",
+        [("AG-DEV", "GR-TECH"), ("AG-EVA", "GR-ENG")],
+    )
+
+
+def make_escalation_workspace(path: Path, tickets: int = 200) -> Workspace:
+    """:func:`make_workspace` plus :func:`add_tier_groups`."""
+    workspace = make_workspace(path, tickets)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        add_tier_groups(conn)
+    finally:
+        conn.close()
+    return workspace
+
+
+#: Macros of :func:`make_macro_workspace`: (id, title, body, actions JSON, owner id).
+MACROS = (
+    (
+        "MA-REFUND",
+        "Refund approved",
+        "Hi {{customer.first_name}},\n\nI've issued a full refund for your payment.\n\n"
+        "Best,\n{{agent.first_name}}",
+        '{"status": "solved", "add_tags": ["refund"]}',
+        None,
+    ),
+    (
+        "MA-RESET",
+        "Password reset steps",
+        "Hi {{customer.first_name}},\n\nYou can reset your password at "
+        "https://app.example/reset; the link is valid for an hour.\n\n{{agent.first_name}}",
+        '{"status": "pending", "add_tags": ["password-reset"]}',
+        None,
+    ),
+    (
+        "MA-PRINTER",
+        "Printer jam troubleshooting",
+        "Hi {{customer.first_name}},\n\nPlease power off the printer and clean the roller.",
+        '{"status": "pending", "priority": "high"}',
+        None,
+    ),
+    (
+        "MA-SHIP",
+        "Shipping delay apology",
+        "Hi {{customer.first_name}},\n\nSorry your order #{{ticket.id}} is late.",
+        '{"status": "pending", "add_tags": ["shipping"], "group": "Frontline"}',
+        None,
+    ),
+    ("MA-ANA", "Ana's thanks", "Thanks, {{customer.name}}! — {{agent.name}}", "{}", "AG-ANA"),
+    ("MA-BEN", "Ben's secret", "Only Ben sees this one.", "{}", "AG-BEN"),
+)
+
+#: Past tickets each macro answered (subject, customer message): what suggestions learn.
+MACRO_HISTORY = (
+    ("MA-REFUND", "Charged twice this month", "My card was charged twice, I want my money back"),
+    ("MA-REFUND", "Money back please", "I was charged twice for the subscription"),
+    ("MA-REFUND", "Duplicate payment on my card", "Two payments on my card statement"),
+    ("MA-RESET", "Cannot login", "I forgot my password and cannot login"),
+    ("MA-RESET", "Login link expired", "The login link says expired"),
+    ("MA-SHIP", "Where is my parcel", "The parcel has not arrived, tracking shows nothing"),
+)
+MACRO_HISTORY_FIRST = 9000
+
+
+def add_macros(conn: sqlite3.Connection) -> None:
+    """The macros of :data:`MACROS` and the tickets of :data:`MACRO_HISTORY` they answered."""
+    from storage.macros import refresh_all_profiles  # noqa: PLC0415 - only macro tests
+
+    conn.executemany(
+        "INSERT INTO macro (id, title, body, actions, owner_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(*macro, T0, T0) for macro in MACROS],
+    )
+    for n, (macro, subject, body) in enumerate(MACRO_HISTORY):
+        number = MACRO_HISTORY_FIRST + n
+        add_ticket(conn, number, subject=subject, status="closed", body=body, updated_at=T0 - 9)
+        conn.execute(
+            "INSERT INTO macro_use (macro_id, ticket_id, agent_id, at) VALUES (?, ?, ?, ?)",
+            (macro, ticket_id(number), "AG-BEN", T0 - 5),
+        )
+    refresh_all_profiles(conn)
+
+
+def make_macro_workspace(path: Path, tickets: int = 200) -> Workspace:
+    """:func:`make_workspace` plus :func:`add_macros`."""
+    workspace = make_workspace(path, tickets)
+    db = Database.open(path)
+    try:
+        with db.transaction() as conn:
+            add_macros(conn)
+    finally:
+        db.close()
+    return workspace
+
+
+#: SLA policies of :func:`make_sla_workspace`, tried in this order (around the clock, UTC):
+#: (id, name, priority, first response, next response, resolution minutes).
+SLA_POLICIES = (
+    ("SP-LOW", "Low", "low", 20, 60, 480),
+    ("SP-ANY", "Everything else", None, 120, 240, 480),
+)
+
+
+def add_sla_policies(conn: sqlite3.Connection) -> None:
+    """The policies of :data:`SLA_POLICIES`."""
+    conn.executemany(
+        "INSERT INTO sla_policy (id, name, priority, first_response_minutes,"
+        " next_response_minutes, resolution_minutes, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(*policy, position) for position, policy in enumerate(SLA_POLICIES)],
+    )
+
+
+def make_sla_workspace(path: Path, tickets: int = 200) -> Workspace:
+    """:func:`make_workspace` plus :func:`add_sla_policies`, clocks computed at :data:`T0`.
+
+    Ticket ``1000 + i`` is created ``i + 1`` minutes before T0. Low (new, i % 4 == 0):
+    first reply due 20 minutes after creation, so #1000 has 19m left and #1020 is 1m
+    overdue. Normal (open): due in 1h58m for #1001. High (pending) and urgent (on-hold):
+    paused, their status taken to hold since their last update.
+    """
+    from agentdesk.ops.sla import recompute  # noqa: PLC0415 - only SLA tests
+
+    workspace = make_workspace(path, tickets)
+    db = Database.open(path)
+    try:
+        with db.transaction() as conn:
+            add_sla_policies(conn)
+        recompute(db, now=T0)
+    finally:
+        db.close()
+    return workspace

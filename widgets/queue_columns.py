@@ -1,8 +1,8 @@
 """Queue columns: what each shows and how the row fits any terminal width.
 
 Columns drop out in a fixed order as the terminal narrows, so the subject never
-shrinks below a readable width (80x24 keeps number, priority, status, subject,
-requester, assignee and age).
+shrinks below a readable width (80x24 keeps number, priority, status, SLA, subject,
+requester and assignee; the age comes back from 84 columns).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Final
 
 from rich.cells import cell_len, set_cell_size
 
+from agentdesk.domain.sla_badge import SlaBadge, badge
 from agentdesk.domain.text import one_line
 from agentdesk.domain.timefmt import ago
 from storage.queue import QueueRow
@@ -41,15 +42,22 @@ def _short_name(name: str | None) -> str:
     return f"{first} {rest[0]}." if rest else first
 
 
+def sla_badge(row: QueueRow, now: int, window_ms: int) -> SlaBadge:
+    """The SLA column of a row: its text, and its risk for the colour."""
+    paused = row.sla_paused_left_ms is not None
+    return badge(row.sla_due_at, paused=paused, now=now, window_ms=window_ms)
+
+
 COLUMNS: Final[tuple[Column, ...]] = (
     Column("mark", " ", 1, lambda r, _: " "),
     Column("number", "#", 8, lambda r, _: f"#{r.number}"),
     Column("priority", "Pri", 6, lambda r, _: r.priority),
     Column("status", "Status", 7, lambda r, _: r.status),
+    Column("sla", "SLA", 5, lambda r, now: sla_badge(r, now, 0).text, drop=5, right=True),
     Column("subject", "Subject", 0, lambda r, _: one_line(r.subject)),
     Column("requester", "Requester", 15, lambda r, _: one_line(r.requester), drop=4),
     Column("channel", "Chan", 6, lambda r, _: r.channel, drop=1),
-    Column("assignee", "Assignee", 10, lambda r, _: _short_name(r.assignee), drop=3),
+    Column("assignee", "Assignee", 9, lambda r, _: _short_name(r.assignee), drop=3),
     Column("tier", "Tier", 4, lambda r, _: f"T{r.tier}", drop=0),
     Column("updated", "Upd", 4, lambda r, now: ago(r.updated_at, now), right=True, drop=2),
 )

@@ -23,13 +23,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from agentdesk.domain import timefmt
+from agentdesk.domain.sla_badge import Risk
 from storage.database import Database
 from storage.queue import QueueQuery, QueueRow
-from widgets.queue_columns import GAP, Layout, column_at, fit, layout_for
+from widgets.queue_columns import GAP, Layout, column_at, fit, layout_for, sla_badge
 from widgets.queue_window import PageLoad, QueueWindow
 from widgets.worker_errors import NotifyWorkerErrors
 
 _HEADER_LINES = 1
+#: The SLA column's colour by risk (its text already says breached '!' and 'pause').
+_SLA_STYLES = {
+    Risk.BREACHED: "sla-breached",
+    Risk.AT_RISK: "sla-at-risk",
+    Risk.PAUSED: "sla-paused",
+}
 
 
 class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_bindings=False):
@@ -60,6 +67,9 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         "queue-table--on-hold",
         "queue-table--solved",
         "queue-table--closed",
+        "queue-table--sla-breached",
+        "queue-table--sla-at-risk",
+        "queue-table--sla-paused",
     }
 
     DEFAULT_CSS = """
@@ -81,6 +91,9 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         & > .queue-table--on-hold { color: $text-secondary; }
         & > .queue-table--solved { color: $text-success; }
         & > .queue-table--closed { color: $text-muted; }
+        & > .queue-table--sla-breached { color: $text-error; text-style: bold; }
+        & > .queue-table--sla-at-risk { color: $text-warning; text-style: bold; }
+        & > .queue-table--sla-paused { color: $text-muted; }
     }
     """
 
@@ -142,12 +155,15 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         query: QueueQuery,
         *,
         first_page: PageLoad | None = None,
+        sla_window_ms: int = 60 * 60_000,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.window = QueueWindow(db, query)
+        #: A next SLA target due within this long is at risk (yellow).
+        self.sla_window_ms = sla_window_ms
         if first_page is not None:
             self.window.accept(first_page)
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
@@ -185,10 +201,14 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
         self.scroll_to(y=0, animate=False, immediate=True)
         self._request(0, with_total=True)
 
-    def reload(self) -> None:
-        """Re-read the query after the store changed, keeping the cursor on its ticket."""
+    def reload(self, query: QueueQuery | None = None) -> None:
+        """Re-read the query after the store changed, keeping the cursor on its ticket.
+
+        ``query`` replaces it with the same view built again (one whose window moves
+        with the clock); the rows shown stay until the fresh ones arrive.
+        """
         current = self.current_row
-        self.window.reset(keep_stale=True)
+        self.window.reset(query, keep_stale=True)
         self._strips.clear()
         self._request_reload(current.number if current else None)
 
@@ -420,7 +440,15 @@ class QueueTable(ScrollView, NotifyWorkerErrors, can_focus=True, inherit_binding
                 style = line_style + self._style(row.priority)
             elif column.key == "status":
                 style = line_style + self._style(row.status)
-            value = "✓" if column.key == "mark" and is_marked else column.value(row, self._now_ms)
+            if column.key == "sla":
+                sla = sla_badge(row, self._now_ms, self.sla_window_ms)
+                value = sla.text
+                if sla.risk in _SLA_STYLES:
+                    style = line_style + self._style(_SLA_STYLES[sla.risk])
+            elif column.key == "mark" and is_marked:
+                value = "✓"
+            else:
+                value = column.value(row, self._now_ms)
             text = fit(value, cells, right=column.right)
             segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, line_style))

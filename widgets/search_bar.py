@@ -75,6 +75,12 @@ class SearchBar(Vertical):
         self.add_class("-active")
         self.input.focus()
 
+    def run(self, text: str) -> None:
+        """Show the bar with ``text`` and search it at once, as if typed and submitted."""
+        self.open()
+        self.input.value = text
+        self.input.post_message(Input.Submitted(self.input, text))
+
     def close(self) -> None:
         """Hide the bar and forget the query."""
         self.remove_class("-active")

@@ -45,6 +45,8 @@ class MessageCard(Static):
         label = KIND_LABELS.get(message.kind, message.kind)
         if message.restricted:
             label += " (restricted)"
+        if message.source_number is not None:  # written on a ticket merged into this one
+            label += f" · from #{message.source_number}"
         heading = Text.assemble(
             (one_line(message.author), "bold"),
             (f" · {label} · {timestamp(message.created_at)}", "dim"),

@@ -25,8 +25,9 @@ class TicketHeader(Static):
     }
     """
 
-    def show(self, ticket: TicketDetail) -> None:
-        """Render ``ticket``'s fields, one line per concern so narrow terminals wrap cleanly."""
+    def show(self, ticket: TicketDetail, *, sla: Text | None = None) -> None:
+        """Render ``ticket``'s fields, one line per concern so narrow terminals wrap cleanly;
+        ``sla`` is the SLA line (policy and targets), last, when a policy applies."""
         gap = Text("  ")
         org = f" · {one_line(ticket.requester_org)}" if ticket.requester_org else ""
         lines = [
@@ -57,6 +58,8 @@ class TicketHeader(Static):
                 ]
             ),
         ]
+        if sla is not None:
+            lines.append(sla)
         self.update(Text("\n").join(lines))
 
 

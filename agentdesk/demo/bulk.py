@@ -19,7 +19,7 @@ from typing import Final
 from storage.database import Database
 
 FTS_TABLES: Final = ("ticket_fts", "message_fts")
-BULK_TABLES: Final = ("ticket", "message", "ticket_tag", "escalation")
+BULK_TABLES: Final = ("ticket", "message", "ticket_tag", "escalation", "macro_use", "sla_clock")
 _FTS_DEFAULT_AUTOMERGE: Final = 4
 _BULK_PRAGMAS: Final = {
     "synchronous": "OFF",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Final
 
-from agentdesk.demo import macros, produce, sla
+from agentdesk.demo import feedback, macros, produce, sla
 from agentdesk.demo.bulk import BulkLoad
 from agentdesk.demo.ids import UlidFactory
 from agentdesk.demo.people import AGENTS, DEFAULT_AGENT_EMAIL, GROUPS
@@ -32,6 +32,8 @@ from agentdesk.demo.tickets import (
 )
 from agentdesk.demo.timeline import DAY_MS, HOUR_MS
 from storage.database import Database
+from storage.macros import insert_macro, recount_usage, refresh_all_profiles
+from storage.sla import CLOCK_COLUMNS, policy_rows
 
 FIRST_TICKET_NUMBER: Final = 1000
 
@@ -44,6 +46,9 @@ _INSERT_TICKET: Final = _insert("ticket", TICKET_COLUMNS)
 _INSERT_MESSAGE: Final = _insert("message", MESSAGE_COLUMNS)
 _INSERT_TAG: Final = "INSERT INTO ticket_tag (ticket_id, tag) VALUES (?, ?)"
 _INSERT_ESCALATION: Final = _insert("escalation", ESCALATION_COLUMNS)
+_INSERT_MACRO_USE: Final = _insert("macro_use", ("macro_id", "ticket_id", "agent_id", "at"))
+_INSERT_STATUS_CHANGE: Final = _insert("ticket_status_change", ("ticket_id", "at", "status"))
+_INSERT_SLA_CLOCK: Final = _insert("sla_clock", CLOCK_COLUMNS)
 _INSERT_CUSTOMER: Final = (
     "INSERT INTO customer (id, name, email, organization, plan, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -118,6 +123,9 @@ def generate_workspace(
                         conn.executemany(_INSERT_MESSAGE, batch.messages)
                         conn.executemany(_INSERT_TAG, batch.tags)
                         conn.executemany(_INSERT_ESCALATION, batch.escalations)
+                        conn.executemany(_INSERT_MACRO_USE, batch.macro_uses)
+                        conn.executemany(_INSERT_STATUS_CHANGE, batch.status_changes)
+                        conn.executemany(_INSERT_SLA_CLOCK, batch.sla_clocks)
                     messages += len(batch.messages)
                     escalations += len(batch.escalations)
                     if progress is not None and 0 < item.done < tickets:
@@ -125,6 +133,10 @@ def generate_workspace(
             bulk.finish()
             with db.transaction() as conn:
                 _write_settings(conn, tickets=tickets, seed=seed, now_ms=now_ms)
+                _write_personal_macros(conn, seed=seed, now_ms=now_ms)
+                recount_usage(conn)
+                refresh_all_profiles(conn)
+                feedback.write_feedback(conn, now_ms=now_ms)
         except BaseException:
             bulk.abort(partial(_remove_rows, first_seq=first_seq))
             raise
@@ -137,7 +149,7 @@ def generate_workspace(
         messages=messages,
         customers=customer_count,
         agents=len(AGENTS),
-        macros=len(macros.STARTER_MACROS),
+        macros=len(macros.STARTER_MACROS) + len(macros.PERSONAL_MACROS),
         escalations=escalations,
         elapsed_seconds=time.perf_counter() - started,
     )
@@ -233,7 +245,39 @@ def _write_team(
                 updated,
             ),
         )
-    return Team(group_ids=group_ids, members=members, sla_ids=sla_ids)
+    shared = dict(conn.execute("SELECT title, id FROM macro WHERE owner_id IS NULL").fetchall())
+    reply_macros = {
+        key: str(shared[title]) for key, title in macros.MACRO_REPLIES.items() if title in shared
+    }
+    return Team(
+        group_ids=group_ids,
+        members=members,
+        sla_ids=sla_ids,
+        reply_macros=reply_macros,
+        sla_policies=tuple(policy_rows(conn)),
+    )
+
+
+def _write_personal_macros(conn: sqlite3.Connection, *, seed: int, now_ms: int) -> None:
+    """A few agents' own macros, with ids from their own generator (the tickets' stays as is)."""
+    ulid = UlidFactory(random.Random(f"personal-macros-{seed}"))
+    for n, (email, macro) in enumerate(macros.PERSONAL_MACROS):
+        owner = conn.execute("SELECT id FROM agent WHERE email = ?", (email,)).fetchone()
+        created = now_ms - (90 - 7 * n) * DAY_MS
+        macro_id = ulid(created)
+        if conn.execute(
+            "SELECT 1 FROM macro WHERE owner_id = ? AND title = ?", (owner[0], macro.title)
+        ).fetchone():
+            continue  # kept from an earlier run, like the team's other rows
+        insert_macro(
+            conn,
+            macro_id=macro_id,
+            title=macro.title,
+            body=macro.body,
+            actions=json.dumps(macro.actions, ensure_ascii=False, sort_keys=True),
+            owner_id=str(owner[0]),
+            at=created,
+        )
 
 
 def _write_settings(conn: sqlite3.Connection, *, tickets: int, seed: int, now_ms: int) -> None:
@@ -254,6 +298,9 @@ def _remove_rows(conn: sqlite3.Connection, *, first_seq: int) -> None:
     Runs in bulk-load mode (no search triggers, no foreign-key checks), and only
     after the store was checked to hold no tickets or customers of its own.
     """
+    conn.execute("DELETE FROM macro_use")
+    conn.execute("DELETE FROM sla_clock")
+    conn.execute("DELETE FROM ticket_status_change")
     conn.execute("DELETE FROM escalation")
     conn.execute("DELETE FROM ticket_tag")
     conn.execute("DELETE FROM message WHERE seq >= ?", (first_seq,))

@@ -4,6 +4,9 @@ Bodies use the desk's placeholders ({{customer.first_name}}, {{customer.name}},
 {{ticket.id}}, {{ticket.subject}}, {{agent.first_name}}, {{agent.name}}), left
 unrendered here: the macro engine fills them when an agent applies one. Actions use
 the keys ``status``, ``priority``, ``add_tags`` and ``remove_tags``.
+
+:data:`MACRO_REPLIES` says which generated replies a starter macro wrote, so the
+demo's history records macro uses and suggestions have past tickets to learn from.
 """
 
 from __future__ import annotations
@@ -143,9 +146,73 @@ STARTER_MACROS: Final = (
         {"status": "solved"},
     ),
     StarterMacro(
-        "Internal: checked logs",
-        "Checked logs for {{customer.name}} ({{ticket.subject}}): nothing unusual. "
-        "— {{agent.name}}",
-        {},
+        "Logs checked — nothing unusual",
+        "Hi {{customer.first_name}},\n\nI've checked our logs for {{customer.name}} about "
+        '"{{ticket.subject}}" and found nothing unusual on our side. Could you tell me '
+        "exactly when it last happened?\n\nBest,\n{{agent.name}}",
+        {"status": "pending"},
+    ),
+)
+
+#: (scenario key, variant, "first" or "resolution") -> the starter macro that wrote that reply.
+MACRO_REPLIES: Final = {
+    ("refund", 0, "first"): "Refund — need card details",
+    ("refund", 0, "resolution"): "Refund approved",
+    ("refund", 1, "resolution"): "Refund approved",
+    ("refund", 2, "resolution"): "Refund approved",
+    ("double_charge", 0, "resolution"): "Refund approved",
+    ("invoice_vat", 0, "resolution"): "VAT invoice reissued",
+    ("invoice_vat", 1, "resolution"): "VAT invoice reissued",
+    ("cancellation", 0, "resolution"): "Cancellation confirmed",
+    ("cancellation", 1, "resolution"): "Cancellation confirmed",
+    ("login_2fa", 1, "first"): "2FA reset — verify identity",
+    ("password_reset", 1, "resolution"): "Password reset steps",
+    ("bug_report", 0, "first"): "Ask for more details",
+    ("slow_performance", 0, "first"): "Ask for more details",
+    ("sync_issue", 0, "first"): "Ask for more details",
+    ("outage", 0, "first"): "Known outage — we're on it",
+    ("outage", 0, "resolution"): "Outage resolved",
+    ("outage", 1, "resolution"): "Outage resolved",
+    ("shipping_delay", 0, "first"): "Shipping delay apology",
+    ("feature_request", 0, "first"): "Feature request logged",
+    ("feature_request", 1, "first"): "Feature request logged",
+    ("api_rate_limit", 0, "first"): "API rate limits explained",
+    ("data_export", 1, "first"): "Data export instructions",
+    ("sso_setup", 0, "first"): "SSO setup guide",
+    ("sso_setup", 1, "first"): "SSO setup guide",
+    ("printer_jam", 0, "first"): "Printer jam troubleshooting",
+    ("mobile_crash", 1, "first"): "Mobile app — clear cache",
+}
+
+#: A few personal macros: (owner's email, macro). Only their owner sees them.
+PERSONAL_MACROS: Final = (
+    (
+        "ana@support.example.com",
+        StarterMacro(
+            "Ana — quick check-in",
+            "Hi {{customer.first_name}},\n\nJust checking in on #{{ticket.id}}: is everything "
+            "working for you now?\n\nCheers,\n{{agent.first_name}}",
+            {"status": "pending"},
+        ),
+    ),
+    (
+        "ana@support.example.com",
+        StarterMacro(
+            "Ana — handing to Billing",
+            "Hi {{customer.first_name}},\n\nI've passed this to our Billing team, who can "
+            "see the payment details. They'll reply here shortly.\n\nBest,\n"
+            "{{agent.first_name}}",
+            {"group": "Billing", "add_tags": ["billing"]},
+        ),
+    ),
+    (
+        "dev@support.example.com",
+        StarterMacro(
+            "Dev — need a HAR file",
+            "Hi {{customer.first_name}},\n\nTo see which requests are slow, could you record "
+            "a HAR file (DevTools → Network → Export HAR) while it happens and attach it?"
+            "\n\nThanks,\n{{agent.first_name}}",
+            {"status": "pending", "add_tags": ["needs-har"]},
+        ),
     ),
 )

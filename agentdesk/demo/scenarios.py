@@ -61,7 +61,7 @@ SCENARIOS: Final = (
             "Refund over €100 — approved by Lee in #billing. Customer on the {plan} plan.",
         ),
         handoff=Handoff(
-            "billing-system",
+            "billing",
             "Refund of {amount} fails in the billing admin with 'charge not refundable'.",
             "Retried the refund twice; checked the charge is settled in Stripe.",
             "Customer waiting on {amount}; refund window closes in {days} days.",
@@ -103,7 +103,7 @@ SCENARIOS: Final = (
             "Second charge is a pending auth only, will drop off. Told customer.",
         ),
         handoff=Handoff(
-            "billing-bug",
+            "billing",
             "Duplicate capture of {amount}; the payment retry ignored the idempotency key.",
             "Refunded the duplicate manually; confirmed both captures in Stripe.",
             "Probably affects other customers billed on the same retry run.",
@@ -144,7 +144,7 @@ SCENARIOS: Final = (
             "VIES is down again — retry later before reissuing {invoice}.",
         ),
         handoff=Handoff(
-            "billing-system",
+            "billing",
             "Reverse charge not applied for {vat} although the VAT ID validates.",
             "Re-saved billing profile, revalidated in VIES, regenerated the invoice.",
             "Customer's accounting is blocked until the invoice is corrected.",
@@ -185,7 +185,7 @@ SCENARIOS: Final = (
             "Customer on {plan}; checked there's no pending invoice before changing plan.",
         ),
         handoff=Handoff(
-            "billing-system",
+            "billing",
             "Plan change to {plan_name} fails with 'subscription locked'.",
             "Tried from the admin panel and via the customer's session.",
             "Customer can't add the {seats} seats they need.",
@@ -224,7 +224,7 @@ SCENARIOS: Final = (
             "Cancelled in billing admin; auto-renew off. Tagged churn-risk for CS review.",
         ),
         handoff=Handoff(
-            "billing-system",
+            "billing",
             "Cancellation doesn't stick: subscription shows active again after a day.",
             "Cancelled twice via admin; checked webhooks from the payment provider.",
             "Customer will be charged again on renewal if not fixed.",
@@ -265,7 +265,7 @@ SCENARIOS: Final = (
             "Checked auth logs: 14 failed TOTP attempts, clock skew ~90s. Not an attack.",
         ),
         handoff=Handoff(
-            "auth",
+            "account-access",
             "TOTP codes rejected for a verified user even after 2FA reset.",
             "Reset 2FA twice, confirmed device clock, tried another authenticator app.",
             "User fully locked out of {product}.",
@@ -310,7 +310,7 @@ SCENARIOS: Final = (
             "Link pre-clicked by a URL scanner (user agent in logs). Sent manual link.",
         ),
         handoff=Handoff(
-            "auth",
+            "account-access",
             "Reset tokens expire immediately for this account.",
             "Sent 3 manual links, cleared sessions, checked the account isn't SSO-enforced.",
             "User can't log in at all.",
@@ -349,7 +349,7 @@ SCENARIOS: Final = (
             "Suspension flag left over from dunning although invoice paid. Cleared manually.",
         ),
         handoff=Handoff(
-            "auth",
+            "account-access",
             "Account re-locks right after unlocking.",
             "Unlocked 3 times, reset password, revoked sessions.",
             "User can't work; possible credential-stuffing traffic.",
@@ -487,7 +487,7 @@ SCENARIOS: Final = (
             "Warehouse confirms {order} left on time; delay is on the carrier side.",
         ),
         handoff=Handoff(
-            "fulfilment",
+            "other",
             "Order {order} shows shipped but the warehouse has no scan.",
             "Checked carrier portal and warehouse system.",
             "Customer needs the {hardware} for an event next {weekday}.",
@@ -533,7 +533,7 @@ SCENARIOS: Final = (
             "Third damaged {hardware} from this batch this week — told the warehouse lead.",
         ),
         handoff=Handoff(
-            "fulfilment",
+            "other",
             "Replacement order for {order} blocked in the warehouse system.",
             "Created the replacement twice, both stuck in 'awaiting stock'.",
             "Customer without a working {hardware}.",
@@ -570,7 +570,7 @@ SCENARIOS: Final = (
             "Duplicate of an existing request; linked.",
         ),
         handoff=Handoff(
-            "product",
+            "feature-gap",
             "Prospect asking for {wish} as a purchase condition.",
             "Checked roadmap and product board.",
             "Deal of {seats} seats depends on it.",
@@ -612,7 +612,7 @@ SCENARIOS: Final = (
             "Limit override needs tier 2 approval.",
         ),
         handoff=Handoff(
-            "api",
+            "bug",
             "429s below the documented {rate_limit} for one workspace ({request_id}).",
             "Confirmed single token, verified Retry-After handling, checked limits config.",
             "Customer's nightly ERP sync fails; data is a day behind.",
@@ -695,7 +695,7 @@ SCENARIOS: Final = (
             "Enterprise onboarding — loop in the CSM before enforcing SSO.",
         ),
         handoff=Handoff(
-            "sso",
+            "account-access",
             "SAML assertions from {idp} rejected although metadata matches.",
             "Compared Entity ID and ACS URL, re-uploaded the certificate, checked clock skew.",
             "Enterprise rollout for {seats} users blocked.",
@@ -737,7 +737,7 @@ SCENARIOS: Final = (
             "Warranty check OK (purchased within 24 months). RMA created.",
         ),
         handoff=Handoff(
-            "hardware",
+            "bug",
             "{printer} jams after firmware 2.4.1 with official rolls.",
             "Cleaning, recalibration, factory reset, tried another roll.",
             "Customer's shipping station can't print labels.",
@@ -777,7 +777,7 @@ SCENARIOS: Final = (
             "Asked for crash report id; device {device} is on the supported list.",
         ),
         handoff=Handoff(
-            "mobile",
+            "bug",
             "Crash in {app_version} on {os} ({device}).",
             "Clear cache, reinstall; the previous version via TestFlight works.",
             "Spike in crash reports since the {app_version} rollout.",
@@ -858,7 +858,7 @@ SCENARIOS: Final = (
             "Replay for >24h needs tier 2 tooling.",
         ),
         handoff=Handoff(
-            "api",
+            "bug",
             "Webhook deliveries to the customer's endpoint fail with {http_code}.",
             "Checked delivery logs ({request_id}), endpoint reachable from outside.",
             "Customer's order processing depends on these events.",
@@ -898,7 +898,7 @@ SCENARIOS: Final = (
             "Logged in privacy register; deadline in 30 days.",
         ),
         handoff=Handoff(
-            "privacy",
+            "data-request",
             "Deletion job fails for the account (foreign key on shared workspace).",
             "Removed user from workspaces, re-ran deletion.",
             "Legal deadline for the erasure request.",
@@ -936,7 +936,7 @@ SCENARIOS: Final = (
             "APM shows slow query on the reports endpoint since last deploy.",
         ),
         handoff=Handoff(
-            "performance",
+            "bug",
             "Dashboard endpoint p95 ~28s for one large workspace.",
             "HAR captured, cache cleared, compared with a smaller workspace.",
             "Team of {seats} can barely use {product}.",
@@ -975,7 +975,7 @@ SCENARIOS: Final = (
             "Several {integration} disconnects today, likely on their side. Watching.",
         ),
         handoff=Handoff(
-            "integrations",
+            "bug",
             "{integration} OAuth refresh fails with invalid_grant after reconnecting.",
             "Reconnected with an admin user, revoked and re-granted the app.",
             "Customer's workflow with {integration} stopped.",
@@ -1021,7 +1021,7 @@ SCENARIOS: Final = (
             "Customer on {plan}; member limit not reached.",
         ),
         handoff=Handoff(
-            "accounts",
+            "account-access",
             "Ownership transfer fails with 'owner has active subscription'.",
             "Verified billing contact, tried from admin.",
             "Workspace has no active admin.",
@@ -1057,7 +1057,7 @@ SCENARIOS: Final = (
             "Domain on our suppression list after bounces; removed.",
         ),
         handoff=Handoff(
-            "email",
+            "bug",
             "All notifications to the customer's domain bounce with 550.",
             "Checked suppression list, SPF/DKIM pass, sent test message.",
             "Team of {seats} without notifications.",

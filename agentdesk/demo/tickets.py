@@ -24,8 +24,11 @@ from agentdesk.demo.corpus import Scenario
 from agentdesk.demo.ids import UlidFactory
 from agentdesk.demo.sampling import Weighted, cumulative
 from agentdesk.demo.scenarios import SCENARIOS
-from agentdesk.demo.sla import policy_for
 from agentdesk.demo.timeline import DAY_MS, HOUR_MS, MINUTE_MS, ArrivalCurve
+from agentdesk.domain.business_hours import Calendar
+from agentdesk.domain.escalation import ack_due_at
+from agentdesk.ops.sla import Chooser, result_for, usable
+from storage.sla import PolicyRow, SlaInput
 
 #: One ticket in this many gets hostile text in its first customer message ...
 HOSTILE_EVERY: Final = 200
@@ -79,6 +82,7 @@ _OPEN, _FOLLOW, _NUDGE, _THANKS, _FIRST, _UPDATE, _RESOLVE, _NOTE, _ESC = range(
 _GAP_MINUTES: Final = (0, 480, 1440, 90, 0, 300, 420, 60, 45)
 _FIRST_REPLY_MINUTES: Final = {"low": 720, "normal": 300, "high": 90, "urgent": 25}
 _PICKUP_MINUTES: Final = 240  # extra wait for the next tier after an escalation
+_PUBLIC: Final = frozenset({_FIRST, _UPDATE, _RESOLVE})
 # Unit-mean exponential samples, drawn with 10 random bits.
 _EXP: Final = tuple(-math.log(1.0 - (k + 0.5) / 1024) for k in range(1024))
 
@@ -142,6 +146,10 @@ class Team:
     #: group name -> [(agent id, first name)] of agents at that group's tier
     members: dict[str, list[tuple[str, str]]]
     sla_ids: dict[str, str]
+    #: (scenario key, variant, "first" | "resolution") -> id of the macro that wrote that reply
+    reply_macros: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    #: The workspace's SLA policies, as stored (the tickets' clocks are computed with them)
+    sla_policies: tuple[PolicyRow, ...] = ()
 
 
 @dataclass(slots=True)
@@ -152,13 +160,18 @@ class Batch:
     messages: list[tuple[object, ...]] = field(default_factory=list)
     tags: list[tuple[str, str]] = field(default_factory=list)
     escalations: list[tuple[object, ...]] = field(default_factory=list)
+    macro_uses: list[tuple[str, str, str, int]] = field(default_factory=list)
+    status_changes: list[tuple[str, int, str]] = field(default_factory=list)
+    sla_clocks: list[tuple[object, ...]] = field(default_factory=list)
 
 
 TICKET_COLUMNS: Final = (
     "number", "id", "subject", "status", "priority", "channel", "requester_id",
     "assignee_id", "group_id", "tier", "sla_policy_id", "created_at", "updated_at",
-    "first_response_at", "solved_at", "version",
+    "first_response_at", "solved_at", "version", "sla_due_at", "sla_target",
+    "sla_paused_left_ms",
 )  # fmt: skip
+
 MESSAGE_COLUMNS: Final = (
     "seq", "id", "ticket_id", "kind", "author_agent_id", "author_customer_id", "body",
     "channel", "created_at",
@@ -166,7 +179,7 @@ MESSAGE_COLUMNS: Final = (
 ESCALATION_COLUMNS: Final = (
     "id", "ticket_id", "from_tier", "to_tier", "group_id", "reason", "summary", "tried",
     "impact", "links", "created_by_id", "created_at", "acknowledged_by_id",
-    "acknowledged_at", "state",
+    "acknowledged_at", "state", "from_group_id", "ack_due_at",
 )  # fmt: skip
 
 _TIER_GROUPS: Final = {2: "Technical", 3: "Engineering"}
@@ -241,13 +254,14 @@ class TicketFactory:
         self._seq = first_seq
         self._customers = customers
         self._team = team
+        parts = {"first": _FIRST, "resolution": _RESOLVE}
+        self._reply_macros = {
+            (key, variant, parts[part]): macro_id
+            for (key, variant, part), macro_id in team.reply_macros.items()
+        }
         self._routes = [_route(s) for s in SCENARIOS]
         self._route_cum = cumulative([s.weight for s in SCENARIOS])
-        self._sla = {
-            (priority, plan): team.sla_ids[policy_for(priority, plan).name]
-            for priority in PRIORITIES
-            for plan in ("free", "pro", "enterprise")
-        }
+        self._policy = Chooser(usable(team.sla_policies))
         self._next = 0
 
     def batch(self, start: int, stop: int) -> Batch:
@@ -297,17 +311,30 @@ class TicketFactory:
 
         ticket_id = self._ulid(created)
         times = self._times(roles, created, priority)
+        policy = self._policy(priority, plan)
         first_response, solved_at = self._messages(
-            out, index, ticket_id, who, route, variant, slots, channel, roles, times, stages
-        )
+            out, index, ticket_id, who, route, variant, slots, channel, roles, times, stages,
+            priority, None if policy is None else policy.calendar,
+        )  # fmt: skip
         if status == "done":
             status = "closed" if now - (solved_at or times[-1]) > CLOSE_AFTER_MS else "solved"
+        changes = _history(status, roles, times, solved_at)
+        sla = result_for(
+            policy,
+            SlaInput(ticket_id, created, times[-1], status, priority, plan, None, changes,
+                     [t for r, t in zip(roles, times, strict=True) if r <= _THANKS],
+                     [t for r, t in zip(roles, times, strict=True) if r in _PUBLIC]),
+            now,
+        )  # fmt: skip
         out.tickets.append(
             (self._first_number + index, ticket_id, subject, status, priority, channel,
              customers.ids[who], assignee[0] if assignee else None,
-             self._team.group_ids[group], tier, self._sla[(priority, plan)], created,
-             times[-1], first_response, solved_at, 1)
+             self._team.group_ids[group], tier, sla.policy_id, created,
+             times[-1], first_response, solved_at, 1, sla.due_at, sla.target,
+             sla.paused_left_ms)
         )  # fmt: skip
+        out.status_changes.extend((ticket_id, at, changed) for at, changed in changes)
+        out.sla_clocks.extend((ticket_id, sla.policy_id, *clock) for clock in sla.clocks)
         tags = out.tags
         tags.extend((ticket_id, tag) for tag in scenario.tags)
         if plan == "enterprise":
@@ -393,6 +420,8 @@ class TicketFactory:
         roles: tuple[int, ...],
         times: list[int],
         stages: list[tuple[str, str] | None],
+        priority: str,
+        calendar: Calendar | None,
     ) -> tuple[int | None, int | None]:
         """Append the thread (and its escalations); return (first response, solved) times."""
         rnd, bits, ulid = self._rng.random, self._rng.getrandbits, self._ulid
@@ -446,9 +475,21 @@ class TicketFactory:
                     )  # fmt: skip
                 append((seq + pos, ulid(at), ticket_id, "public", author, None, text, channel,
                         at))  # fmt: skip
+                self._macro_use(out, (route.scenario.key, variant, role), ticket_id, author, at)
         if escalations:
-            self._escalations(out, route, slots, ticket_id, times, stages, escalations, solved_at)
+            self._escalations(
+                out, route, slots, ticket_id, times, stages, escalations, solved_at, priority,
+                calendar,
+            )  # fmt: skip
         return first_response, solved_at
+
+    def _macro_use(
+        self, out: Batch, reply: tuple[str, int, int], ticket_id: str, author: str | None, at: int
+    ) -> None:
+        """Record the macro that wrote this reply (scenario, variant, role), if one did."""
+        macro = self._reply_macros.get(reply)
+        if macro is not None and author is not None:
+            out.macro_uses.append((macro, ticket_id, author, at))
 
     def _opening(self, text: str, index: int, who: int, channel: str) -> str:
         """Dress the first message for its channel; plant hostile text where due."""
@@ -489,8 +530,11 @@ class TicketFactory:
         stages: list[tuple[str, str] | None],
         escalations: list[tuple[int, int]],
         solved_at: int | None,
+        priority: str,
+        calendar: Calendar | None,
     ) -> None:
-        """One escalation row per handoff, acknowledged once the next tier took it."""
+        """One escalation row per handoff, acknowledged once the next tier took it; its
+        target counts the business hours of the ticket's SLA policy."""
         h = self._handoff(route, slots)
         links = _LOG_SEARCH + slots["request_id"] if "request_id" in slots else ""
         now = self._now
@@ -508,13 +552,33 @@ class TicketFactory:
                 )
                 state = "acknowledged" if solved_at is None else "closed"
                 ack_by, ack_at = receiver[0], max(later, at)
-            reason = h.reason if to_tier == 2 else "needs-engineering"
+            from_group = route.scenario.group if to_tier == 2 else _TIER_GROUPS[2]
             out.escalations.append(
                 (self._ulid(at), ticket_id, to_tier - 1, to_tier,
-                 self._team.group_ids[_TIER_GROUPS[to_tier]], reason, h.summary, h.tried,
+                 self._team.group_ids[_TIER_GROUPS[to_tier]], h.reason, h.summary, h.tried,
                  h.impact, links, created_by[0] if created_by else None, at, ack_by, ack_at,
-                 state)
+                 state, self._team.group_ids[from_group], ack_due_at(priority, at, calendar))
             )  # fmt: skip
+
+
+def _history(
+    status: str, roles: tuple[int, ...], times: list[int], solved_at: int | None
+) -> list[tuple[int, str]]:
+    """The status changes a generated life implies, as ``ticket_status_change`` rows.
+
+    Open when an agent first writes; then pending or on-hold with the thread's last
+    message, or solved with the resolving reply (closed :data:`CLOSE_AFTER_MS` later).
+    """
+    if status == "new":
+        return []
+    final_at = solved_at if solved_at is not None and status in ("solved", "closed") else times[-1]
+    opened = next((t for role, t in zip(roles, times, strict=True) if role > _THANKS), final_at)
+    changes = [(opened, "open")] if opened < final_at or status == "open" else []
+    if status == "closed":
+        changes += [(final_at, "solved"), (final_at + CLOSE_AFTER_MS, "closed")]
+    elif status != "open":
+        changes.append((final_at, status))
+    return changes
 
 
 def _customer_letter(text: str, given: str, full: str, bits: Callable[[int], int]) -> str:

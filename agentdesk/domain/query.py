@@ -22,6 +22,9 @@ unique prefix, so ``priority:urg`` is urgent):
   ``<2h`` (less than 2 hours ago), ``7d`` (in the last 7 days), units m, h, d, w;
   ``>=2026-11-01``, ``2026-11-01`` (that day), ``2026-11-01..2026-11-20`` (both days
   included; ``*`` leaves a side open). Dates are local days.
+* ``sla:`` the next SLA target: ``breached`` (overdue), ``paused`` (pending or on-hold),
+  ``<2h`` (due within 2 hours, overdue ones included; ``2h`` is the same), ``>1d``
+  (due more than a day from now)
 
 Repeating a field, or a comma list (``status:open,pending``), ORs its values; tags
 are the exception, as on GitHub: ``tag:a tag:b`` wants both, ``tag:a,b`` either.
@@ -50,11 +53,14 @@ from storage.migrations import UNSOLVED_STATUSES
 from storage.queue import (
     CHANNELS,
     PRIORITIES,
+    SLA_PAUSED_SPAN,
     STATUSES,
     QueueQuery,
     Refs,
     Span,
     TicketFilter,
+    sla_due_before,
+    sla_due_from,
 )
 from storage.search import TextTerm
 
@@ -73,10 +79,12 @@ FIELDS: Final = (
     "updated",
     "id",
     "is",
+    "sla",
 )
 _STATUS_WORDS: Final = {**{s: (s,) for s in STATUSES}, "unsolved": UNSOLVED}
 _STATUS_ALIASES: Final = {"onhold": "on-hold", "on_hold": "on-hold", "hold": "on-hold"}
 _IS_WORDS: Final = {"mine": "me", "unassigned": "none"}
+_SLA_WORDS: Final = ("breached", "paused")
 _UNITS: Final = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 _FIELD: Final = re.compile(r"([A-Za-z][A-Za-z_]*):")
@@ -212,7 +220,16 @@ def _describe(field: str, negated: bool, values: list[Value]) -> str:
         return no + " or ".join(f"{field} {_describe_when(v)}" for v in values)
     if field == "id":
         return no + _or(f"#{v}" for v in values)
+    if field == "sla":
+        return no + " or ".join(dict.fromkeys(_describe_sla(v) for v in values))
     return f"{no}{field} {_or(values)}"
+
+
+def _describe_sla(value: Value) -> str:
+    if not isinstance(value, When):
+        return f"SLA {value}"
+    within = value.op in ("", "<", "<=")
+    return f"SLA due {'within' if within else 'in more than'} {value.text}"
 
 
 def _describe_when(value: Value) -> str:
@@ -374,6 +391,7 @@ _EXAMPLES: Final = {
     "updated": "updated:<2h",
     "id": "id:1042",
     "is": "is:unassigned",
+    "sla": "sla:breached or sla:<2h",
 }
 
 
@@ -411,6 +429,8 @@ def _value(field: str, item: _Item) -> list[Value]:
         return [int(number[1])]
     if field in ("created", "updated"):
         return [_when(field, raw, at)]
+    if field == "sla":
+        return [_sla_value(raw, at)]
     if not raw:
         raise QuerySyntaxError(f"empty {field} at {at + 1}", at)
     if field == "tag":
@@ -462,6 +482,22 @@ def _when(field: str, raw: str, at: int) -> When:
     size = 0 if op is None else len(op)
     operand = _operand(field, raw[size:].strip(), at + size)
     return When(op or "", operand.kind, ms=operand.ms, day=operand.day, text=operand.text)
+
+
+def _sla_value(raw: str, at: int) -> Value:
+    """``breached``, ``paused`` (a unique prefix will do), or a time left: ``<2h``, ``>1d``."""
+    if raw and not raw[0].isdigit() and raw[0] not in "<>":
+        return _choose("sla", raw, _SLA_WORDS, at)
+    op = next((op for op in _OPERATORS if raw.startswith(op)), None)
+    duration = _DURATION.fullmatch(raw[len(op or "") :].strip())
+    if duration is None or duration[2].lower() not in _UNITS:
+        raise QuerySyntaxError(
+            f"bad sla value '{raw}' at {at + 1} — breached, paused, or a time left such as "
+            "<2h or >1d (units m, h, d, w)",
+            at,
+        )
+    unit = duration[2].lower()
+    return When(op or "", "age", ms=int(duration[1]) * _UNITS[unit], text=f"{duration[1]}{unit}")
 
 
 def _operand(field: str, raw: str, at: int) -> When:
@@ -561,6 +597,8 @@ def to_filter(parsed: ParsedQuery, agent: AgentRow, now_ms: int) -> TicketFilter
         numbers_not=ints(no, "id"),
         text=terms(yes),
         text_not=terms(no),
+        sla=tuple(dict.fromkeys(_sla_span(v, now_ms) for v in yes.get("sla", ()))),
+        sla_not=tuple(dict.fromkeys(_sla_span(v, now_ms) for v in no.get("sla", ()))),
     )
 
 
@@ -572,6 +610,23 @@ def _refs(values: tuple[str, ...], agent: AgentRow) -> Refs | None:
         names=tuple(v for v in values if v not in ("me", "none")),
         nobody="none" in values,
     )
+
+
+def _sla_span(value: Value, now_ms: int) -> Span:
+    """The tickets an ``sla:`` value means at ``now_ms`` (breached: due at or before now)."""
+    if value == "breached":
+        return sla_due_before(now_ms + 1)
+    if value == "paused":
+        return SLA_PAUSED_SPAN
+    assert isinstance(value, When)
+    limit = now_ms + value.ms
+    return {
+        "<": sla_due_before(limit),
+        "<=": sla_due_before(limit + 1),
+        "": sla_due_before(limit + 1),
+        ">": sla_due_from(limit + 1),
+        ">=": sla_due_from(limit),
+    }[value.op]
 
 
 def _span(when: When, now_ms: int) -> Span:

@@ -37,3 +37,22 @@ def sees_restricted(tier: str) -> bool:
 def manages_shared_macros(tier: str) -> bool:
     """Shared canned responses are curated by leads and admins; anyone keeps personal ones."""
     return is_overseer(tier)
+
+
+def may_escalate(tier: str, ticket_tier: int) -> bool:
+    """Escalating is for whoever holds the ticket's tier or a higher one (and overseers)."""
+    number = tier_number(tier)
+    return is_overseer(tier) or (number is not None and number >= ticket_tier)
+
+
+def incoming_tiers(tier: str) -> tuple[int, ...]:
+    """The tiers whose incoming escalations the agent works: their own, or all for overseers."""
+    if is_overseer(tier):
+        return (2, 3)
+    number = tier_number(tier)
+    return (number,) if number is not None and number > 1 else ()
+
+
+def manages_sla_policies(tier: str) -> bool:
+    """SLA policies bind the whole team: leads and admins set them."""
+    return is_overseer(tier)

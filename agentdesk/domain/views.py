@@ -6,8 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from agentdesk.domain import timefmt
 from storage.agents import AgentRow
-from storage.queue import QueueQuery, TicketFilter
+from storage.queue import QueueQuery, TicketFilter, sla_due_before
+
+MINUTE_MS: Final = 60_000
+#: The at-risk window when the config does not set ``sla_at_risk_minutes``.
+DEFAULT_SLA_AT_RISK_MINUTES: Final = 60
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,25 @@ def tier_number(agent: AgentRow) -> int | None:
     return int(agent.tier) if agent.tier.isdigit() else None
 
 
-BUILTIN_VIEWS: Final[tuple[View, ...]] = (
+def sla_at_risk_view(window_minutes: int = DEFAULT_SLA_AT_RISK_MINUTES) -> View:
+    """Every ticket whose next SLA target is breached or due within the window, the next
+    due first (the longest overdue on top). The window is measured from when the view is
+    read; it is one range of the SLA order, so a page costs the same at any store size."""
+
+    def build(_agent: AgentRow) -> QueueQuery:
+        limit = timefmt.now_ms() + window_minutes * MINUTE_MS
+        at_risk = TicketFilter(sla=(sla_due_before(limit + 1),))
+        return QueueQuery(at_risk, sort="sla", descending=False)
+
+    return View("sla-at-risk", "SLA at risk", build)
+
+
+def builtin_views(sla_at_risk_minutes: int = DEFAULT_SLA_AT_RISK_MINUTES) -> tuple[View, ...]:
+    """The built-in views, keys 1-7, with the configured at-risk window."""
+    return (*_FIXED_VIEWS, sla_at_risk_view(sla_at_risk_minutes))
+
+
+_FIXED_VIEWS: Final[tuple[View, ...]] = (
     View("my-open", "My open", lambda a: QueueQuery(TicketFilter(unsolved=True, assignee_id=a.id))),
     View(
         "unassigned",
@@ -46,6 +69,7 @@ BUILTIN_VIEWS: Final[tuple[View, ...]] = (
         lambda a: QueueQuery(TicketFilter(unsolved=False)),
     ),
 )
+BUILTIN_VIEWS: Final = builtin_views()
 VIEWS_BY_KEY: Final = {view.key: view for view in BUILTIN_VIEWS}
 
 

@@ -84,6 +84,10 @@ class InvalidTag(DeskError):
     """A tag that stays invalid after normalisation."""
 
 
+class NotPermitted(DeskError):
+    """The acting agent's role does not allow this action (see :mod:`agentdesk.domain.roles`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewMessage:
     """A reply or note to append to the thread."""

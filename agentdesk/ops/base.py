@@ -12,9 +12,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from agentdesk.domain.workflow import Change, InvalidValue
+from agentdesk.domain.workflow import Change, InvalidValue, UnknownTicket
 from storage.agents import AgentRow
+from storage.tickets import TicketNotFound, resolve_ticket_id
 from storage.writes import TicketState
 
 
@@ -29,6 +31,43 @@ class PlanContext:
 
 #: Judges ``args`` against the ticket: the Change to write, or a DeskError.
 Planner = Callable[[PlanContext, TicketState, Mapping[str, object]], Change]
+
+
+class WorkspaceEffect(Protocol):
+    """A row write of a mutation that is not about a ticket (a macro's row)."""
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Write inside the caller's transaction; never commit."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceChange:
+    """What a mutation that is not about one ticket writes, and how it is recorded.
+
+    As for a ticket's :class:`~agentdesk.domain.workflow.Change`: ``args`` is the
+    outbox payload, ``field``/``old_value``/``new_value`` the audit text; the Desk
+    writes the outbox and audit rows (with no ticket) and then ``effects``.
+    """
+
+    op: str
+    args: Mapping[str, object]
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    effects: tuple[WorkspaceEffect, ...]
+
+
+#: Judges a mutation that is not about a ticket: the change to write, or a DeskError.
+WorkspacePlanner = Callable[[PlanContext, Mapping[str, object]], WorkspaceChange]
+
+
+def resolve_ticket(conn: sqlite3.Connection, ref: str) -> str:
+    """The ticket's id; an unknown reference is a refusal (UnknownTicket), not a store fault."""
+    try:
+        return resolve_ticket_id(conn, ref)
+    except TicketNotFound as exc:
+        raise UnknownTicket(str(exc)) from exc
 
 
 def arg_str(args: Mapping[str, object], key: str) -> str:

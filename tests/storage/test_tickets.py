@@ -11,6 +11,7 @@ import pytest
 
 from storage.errors import StoreError
 from storage.tickets import (
+    EVERY_NOTE,
     TicketNotFound,
     requester_tickets,
     resolve_ticket_id,
@@ -219,7 +220,7 @@ def test_thread_is_oldest_first_with_author_names(conn: sqlite3.Connection) -> N
         conn, "M-OTHER", kind="public", body="other ticket", at=T0, ticket=1004, agent="AG-ANA"
     )
 
-    messages = thread(conn, ticket_id(1003))
+    messages = thread(conn, ticket_id(1003), clearance=EVERY_NOTE)
 
     assert [m.id for m in messages] == [
         "MSG-1003",
@@ -253,13 +254,13 @@ def test_thread_is_oldest_first_with_author_names(conn: sqlite3.Connection) -> N
 
 
 def test_thread_keeps_untrusted_text_as_stored(conn: sqlite3.Connection) -> None:
-    (message,) = thread(conn, ticket_id(1002))
+    (message,) = thread(conn, ticket_id(1002), clearance=EVERY_NOTE)
     assert message.body == HOSTILE_BODY
     assert message.author == "[bold]Mallory[/bold]"  # CU-3, a name is untrusted text too
 
 
 def test_thread_of_unknown_ticket_is_empty(conn: sqlite3.Connection) -> None:
-    assert thread(conn, "01NOSUCHTICKET") == []
+    assert thread(conn, "01NOSUCHTICKET", clearance=EVERY_NOTE) == []
 
 
 # --------------------------------------------------------------------------- requester_tickets

@@ -189,6 +189,27 @@ async def test_note_is_marked_internal_and_empty_note_is_refused(
         assert count(store_path, sql, "Checked the logs.") == 1
 
 
+@pytest.mark.parametrize(
+    ("agent", "restricted"), [("eva@support.example.com", 1), ("ana@support.example.com", 0)]
+)
+async def test_ctrl_r_restricts_a_note_only_for_cleared_agents(
+    app_factory: AppFactory, store_path: Path, agent: str, restricted: int
+) -> None:
+    app = app_factory(agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")  # "All open": tier 3 has nothing in its own tier here
+        await settle(pilot)
+        await pilot.press("n", "ctrl+r")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert ("only tier 3, leads and admins see this" in shown) == bool(restricted)
+        await pilot.press(*"Root cause in billing.", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+        sql = "SELECT restricted FROM message WHERE body = 'Root cause in billing.'"
+        assert count(store_path, sql) == restricted
+
+
 async def test_draft_is_kept_on_escape_and_restored(
     app_factory: AppFactory, store_path: Path
 ) -> None:

@@ -37,8 +37,11 @@ async def test_opens_on_the_agents_tier_view_with_its_count(app_factory: AppFact
 
 
 async def test_lead_starts_on_all_open(app_factory: AppFactory) -> None:
+    """Under the dashboard, their first screen (tests/tui/test_dashboard.py): escape shows it."""
     app = app_factory(agent="lee@support.example.com")
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
         await settle(pilot)
         assert "All open" in screen_text(app)
         assert "Lee Park · lead" in screen_text(app)

@@ -240,6 +240,8 @@ def test_config_prints_paths_and_settings(cli: Cli) -> None:
         "agent": "(workspace default)",
         "theme": "textual-dark",
         "keymap": "(defaults)",
+        "sla_at_risk_minutes": "60",
+        "frt_clock": "wall",
     }
     assert not data_dir.exists(), "`agentdesk config` must not create anything"
 

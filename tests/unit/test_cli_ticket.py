@@ -28,6 +28,7 @@ from tests.cli_support import sealed_env
 from tests.factories import HOSTILE_BODY, T0, add_ticket, make_workspace, ticket_id
 
 Rows = dict[str, list[tuple[Any, ...]]]
+TIER_3 = "eva@support.example.com"
 
 
 def dump(path: Path) -> Rows:
@@ -74,11 +75,15 @@ class Case:
 
 @dataclass
 class Cli:
-    """Starts `agentdesk ticket` processes at once; each result is awaited on demand."""
+    """Starts `agentdesk ticket` processes at once; each result is awaited on demand.
+
+    ``command`` is what follows `agentdesk` (other command groups' tests reuse this).
+    """
 
     root: Path
     env: dict[str, str]
     cases: dict[str, Case] = field(default_factory=dict)
+    command: tuple[str, ...] = ("ticket",)
 
     def start(self, name: str, template: Path, *args: str, stdin: str | None = None) -> None:
         folder = self.root / name
@@ -86,7 +91,7 @@ class Cli:
         store = folder / "team.db"
         shutil.copyfile(template, store)
         process = subprocess.Popen(
-            [sys.executable, "-m", "agentdesk", "ticket", *args, "--db", str(store)],
+            [sys.executable, "-m", "agentdesk", *self.command, *args, "--db", str(store)],
             env=self.env,
             cwd=folder,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -139,11 +144,14 @@ def _templates(root: Path) -> tuple[Path, Path]:
     try:
         with db.read() as read:
             ana = agent_by_email(read, "ana@support.example.com")
-        assert ana is not None
+            eva = agent_by_email(read, TIER_3)  # tier 3 may write restricted notes
+        assert ana is not None and eva is not None
         ticks = iter(range(T0 + 1000, T0 + 100_000, 1000))
         desk = Desk(db, ana, clock=lambda: next(ticks))
         desk.reply("#1002", "We are on it.")
-        desk.note("#1002", "Looks like the [red]SSO[/red] bug", restricted=True)
+        Desk(db, eva, clock=lambda: next(ticks)).note(
+            "#1002", "Looks like the [red]SSO[/red] bug", restricted=True
+        )
         desk.set_status("#1002", "open")
     finally:
         db.close()
@@ -171,13 +179,15 @@ def _start(c: Cli, plain: Path, history: Path, root: Path) -> None:
     c.start("list-default", plain, "list", "--json")
     c.start("list-table", plain, "list", "--view", "all-open")
     c.start("list-query", plain, "list", "--query", "status:open", "--json")
-    c.start("show-json", history, "show", "#1002", "--json")
-    c.start("show-text", history, "show", "1002")
+    c.start("show-json", history, "show", "#1002", "--json", "--as", TIER_3)
+    c.start("show-text", history, "show", "1002", "--as", TIER_3)
     # changes
     c.start("reply", plain, "reply", "#1001", "--body", "Hello [bold]there[/bold]", "--json")
     c.start("reply-stdin", plain, "reply", "1001", "--body", "-", stdin="Line one\nLine two\n")
     c.start("reply-file", plain, "reply", "1001", "--body-file", str(body_file))
-    c.start("note", plain, "note", "1001", "--body", "-", "--restricted", stdin="internal\n")
+    c.start(
+        "note", plain, "note", "1001", "--body", "-", "--restricted", "--as", TIER_3, stdin="x\n"
+    )
     c.start(
         "set-several",
         plain,
@@ -262,6 +272,8 @@ def test_list_json_is_the_view_in_queue_order(cli: Cli) -> None:
         "tier": 1,
         "updated_at": T0,
         "version": 1,
+        "sla_due_at": None,  # no SLA policy in this workspace
+        "sla_paused_left_ms": None,
     }
 
 
@@ -306,7 +318,7 @@ def test_show_json_has_fields_thread_and_audit(cli: Cli) -> None:
     assert thread == [
         ("customer", "[bold]Mallory[/bold]", HOSTILE_BODY, False),
         ("public", "Ana Lima", "We are on it.", False),
-        ("internal", "Ana Lima", "Looks like the [red]SSO[/red] bug", True),
+        ("internal", "Eva Novak", "Looks like the [red]SSO[/red] bug", True),
     ]
     trail = [(e["action"], e["agent"], e["old_value"], e["new_value"]) for e in data["audit"]]
     assert trail[0] == ("set_status", "Ana Lima", "pending", "open")
@@ -368,7 +380,7 @@ def test_restricted_note_from_stdin(cli: Cli) -> None:
     assert run.code == 0, run.err
     assert rows(
         cli.store("note"), "SELECT kind, body, restricted FROM message WHERE kind != 'customer'"
-    ) == [("internal", "internal", 1)]
+    ) == [("internal", "x", 1)]
 
 
 def test_set_applies_several_changes_together(cli: Cli) -> None:

@@ -6,6 +6,7 @@ developer's own config is never read.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -279,6 +280,8 @@ def test_describe_rows_for_defaults(tmp_path: Path) -> None:
         ("agent", "(workspace default)"),
         ("theme", "textual-dark"),
         ("keymap", "(defaults)"),
+        ("sla_at_risk_minutes", "60"),
+        ("frt_clock", "wall"),
     ]
 
 
@@ -300,4 +303,19 @@ def test_describe_rows_for_a_configured_process(tmp_path: Path) -> None:
         "agent",
         "theme",
         "keymap",
+        "sla_at_risk_minutes",
+        "frt_clock",
     ]
+
+
+def test_the_sla_at_risk_window_is_read_and_checked(tmp_path: Path) -> None:
+    assert load_settings(path=tmp_path / "absent.toml", environ=NO_ENV).sla_at_risk_minutes == 60
+    path = write(tmp_path, "sla_at_risk_minutes = 90\n")
+    assert load_settings(path=path, environ=NO_ENV).sla_at_risk_minutes == 90
+    for text, message in (
+        ("sla_at_risk_minutes = 0\n", "'sla_at_risk_minutes' must be 1 to 10080 (a week), got 0"),
+        ("sla_at_risk_minutes = true\n", "'sla_at_risk_minutes' must be an integer, got boolean"),
+        ("sla_at_risk_minutes = 1.5\n", "'sla_at_risk_minutes' must be an integer, got number"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(f"{path}:1: {message}")):
+            load_settings(path=write(tmp_path, text), environ=NO_ENV)

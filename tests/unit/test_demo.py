@@ -52,6 +52,8 @@ CONTENT_TABLES = (
     "message",
     "macro",
     "escalation",
+    "macro_use",
+    "macro_doc",
 )
 
 
@@ -351,9 +353,10 @@ def test_sla_policies_and_ticket_policies(conn: sqlite3.Connection) -> None:
 
 
 def test_starter_macros(conn: sqlite3.Connection) -> None:
-    rows = conn.execute("SELECT title, body, actions, owner_id, usage_count FROM macro").fetchall()
+    rows = conn.execute(
+        "SELECT title, body, actions, owner_id, usage_count FROM macro WHERE owner_id IS NULL"
+    ).fetchall()
     assert 15 <= len(rows) <= 20
-    assert all(owner is None for *_, owner, _ in rows)
     bodies = " ".join(body for _, body, *_ in rows)
     for placeholder in ("customer.first_name", "customer.name", "ticket.id", "ticket.subject",
                         "agent.first_name", "agent.name"):  # fmt: skip
@@ -361,6 +364,49 @@ def test_starter_macros(conn: sqlite3.Connection) -> None:
     actions = [json.loads(a) for _, _, a, *_ in rows]
     assert {"status": "pending", "add_tags": ["refund"]} in actions
     assert len({usage for *_, usage in rows}) > 5
+
+
+def test_every_demo_macro_passes_the_checks_of_a_saved_macro() -> None:
+    from agentdesk.demo.macros import PERSONAL_MACROS, STARTER_MACROS  # noqa: PLC0415
+    from agentdesk.domain.macros import check_macro  # noqa: PLC0415
+
+    for macro in (*STARTER_MACROS, *(m for _, m in PERSONAL_MACROS)):
+        check_macro(macro.title, macro.body, macro.actions, shared=True)
+
+
+def test_personal_macros_belong_to_their_owners(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        "SELECT a.email, m.title FROM macro m JOIN agent a ON a.id = m.owner_id"
+    ).fetchall()
+    assert ("ana@support.example.com", "Ana — quick check-in") in rows
+    assert {email for email, _ in rows} == {"ana@support.example.com", "dev@support.example.com"}
+
+
+def test_replies_written_by_starter_macros_are_recorded_as_uses(conn: sqlite3.Connection) -> None:
+    uses = _one(conn, "SELECT count(*) FROM macro_use")
+    assert isinstance(uses, int) and uses > TICKETS // 10
+    # Each use is a public reply by its agent at that moment, on a ticket of the macro's kind.
+    orphans = _one(
+        conn,
+        "SELECT count(*) FROM macro_use u WHERE NOT EXISTS (SELECT 1 FROM message m"
+        " WHERE m.ticket_id = u.ticket_id AND m.kind = 'public' AND m.created_at = u.at"
+        " AND m.author_agent_id = u.agent_id)",
+    )
+    assert orphans == 0
+    refund_tags = conn.execute(
+        "SELECT DISTINCT tt.tag FROM macro_use u JOIN macro m ON m.id = u.macro_id"
+        " JOIN ticket_tag tt ON tt.ticket_id = u.ticket_id WHERE m.title = 'Refund approved'"
+    ).fetchall()
+    assert ("billing",) in refund_tags
+    # Usage counts include the recorded uses; profiles hold the latest tickets.
+    least = _one(
+        conn,
+        "SELECT min(m.usage_count - (SELECT count(*) FROM macro_use u WHERE u.macro_id = m.id))"
+        " FROM macro m",
+    )
+    assert least == 0
+    profiled = _one(conn, "SELECT count(*) FROM macro_doc WHERE tickets > 0")
+    assert isinstance(profiled, int) and profiled >= 10
 
 
 def test_escalations_for_tier_2_and_3_tickets(conn: sqlite3.Connection) -> None:
