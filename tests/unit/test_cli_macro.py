@@ -15,21 +15,13 @@ from agentdesk.desk import Desk
 from storage.agents import agent_by_email
 from storage.database import Database
 from tests.factories import make_macro_workspace, make_workspace
+from tests.store_dump import dump_file as dump
 
 LEE = "lee@support.example.com"
 
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args), catch_exceptions=False, env={"COLUMNS": "200"})
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")]
-        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
-    finally:
-        conn.close()
 
 
 @pytest.fixture

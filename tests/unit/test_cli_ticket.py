@@ -26,27 +26,10 @@ from storage.agents import agent_by_email
 from storage.database import Database
 from tests.cli_support import sealed_env
 from tests.factories import HOSTILE_BODY, T0, add_ticket, make_workspace, ticket_id
+from tests.store_dump import Rows
+from tests.store_dump import dump_file as dump
 
-Rows = dict[str, list[tuple[Any, ...]]]
 TIER_3 = "eva@support.example.com"
-
-
-def dump(path: Path) -> Rows:
-    """Every row of every table, read without writing anything."""
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        names = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-            for name in names
-        }
-    finally:
-        conn.close()
 
 
 def rows(path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:

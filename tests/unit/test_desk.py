@@ -39,8 +39,8 @@ from storage.agents import AgentRow, agent_by_email
 from storage.database import Database
 from storage.errors import StoreError
 from tests.factories import T0, add_ticket, make_workspace, ticket_id
+from tests.store_dump import Rows, assert_refused_unchanged, dump
 
-Rows = dict[str, list[tuple[Any, ...]]]
 #: The tables an action may touch; anything else changing is a bug.
 MAY_CHANGE = {"ticket", "ticket_tag", "audit_event", "outbox", "setting", "sqlite_sequence"} | {
     "message",
@@ -113,21 +113,6 @@ def clock() -> Clock:
 @pytest.fixture
 def desk(db: Database, clock: Clock) -> Desk:
     return Desk(db, agent(db), clock=clock)
-
-
-def dump(db: Database) -> Rows:
-    """Every row of every table (FTS shadow tables and sqlite_sequence included)."""
-    with db.read() as conn:
-        names = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-            for name in names
-        }
 
 
 def query(db: Database, sql: str, *params: object) -> list[tuple[Any, ...]]:
@@ -562,12 +547,7 @@ REFUSALS: list[tuple[str, Attempt, type[DeskError], str]] = [
 def test_refusals_leave_every_row_unchanged(
     db: Database, desk: Desk, attempt: Attempt, error: type[DeskError], message: str
 ) -> None:
-    before = dump(db)
-    with pytest.raises(error) as info:
-        attempt(desk)
-    assert message in str(info.value)
-    assert "\n" not in str(info.value)
-    assert dump(db) == before
+    assert_refused_unchanged(db, desk, attempt, error, message)
 
 
 def test_an_inactive_acting_agent_cannot_act(db: Database) -> None:

@@ -32,7 +32,8 @@ from storage.escalations import incoming, ticket_escalations
 from storage.queue import count, fetch_window
 from storage.search import fts_phrase, match_ticket_numbers
 from tests.factories import T0, add_ticket, make_escalation_workspace, ticket_id
-from tests.unit.test_desk import MAY_CHANGE, Clock, agent, audit, dump, outbox, query
+from tests.store_dump import dump
+from tests.unit.test_desk import MAY_CHANGE, Clock, agent, audit, outbox, query
 
 ANA, BEN = "ana@support.example.com", "ben@support.example.com"
 DEV, EVA, LEE = "dev@support.example.com", "eva@support.example.com", "lee@support.example.com"

@@ -20,8 +20,7 @@ from agentdesk.domain.macros import InvalidMacro, InvalidTemplate, MacroNotFound
 from storage.agents import agent_by_email
 from storage.database import Database
 from tests.factories import T0, add_ticket, make_macro_workspace, ticket_id
-
-Rows = dict[str, list[tuple[Any, ...]]]
+from tests.store_dump import dump
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +60,6 @@ def ana(db: Database) -> Desk:
 @pytest.fixture
 def lee(db: Database) -> Desk:
     return desk_for(db, "lee@support.example.com")
-
-
-def dump(db: Database) -> Rows:
-    with db.read() as conn:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
-        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
 
 
 def one(db: Database, sql: str, *args: object) -> Any:

@@ -17,7 +17,8 @@ from agentdesk.desk import Desk, DeskError, InvalidValue, NothingToChange, Unkno
 from agentdesk.domain.incidents import InvalidLink, InvalidMerge
 from storage.database import Database
 from tests.factories import add_ticket, link_to_incident, make_workspace, ticket_id
-from tests.unit.test_desk import Clock, agent, audit, dump, outbox, query, ticket
+from tests.store_dump import assert_refused_unchanged, dump
+from tests.unit.test_desk import Clock, agent, audit, outbox, query, ticket
 
 # The factory's requesters go round CU-1, CU-2, CU-3 (#1000 CU-1, #1001 CU-2, #1002 CU-3, …);
 # statuses go new, open, pending, on-hold. #1005 (CU-3, open) is an incident with #1006 and
@@ -325,12 +326,7 @@ REFUSALS: list[tuple[str, Attempt, type[DeskError], str]] = [
 def test_refusals_leave_every_row_unchanged(
     db: Database, desk: Desk, attempt: Attempt, error: type[DeskError], message: str
 ) -> None:
-    before = dump(db)
-    with pytest.raises(error) as info:
-        attempt(desk)
-    assert message in str(info.value)
-    assert "\n" not in str(info.value)
-    assert dump(db) == before
+    assert_refused_unchanged(db, desk, attempt, error, message)
 
 
 def test_merged_tickets_stay_merged_after_the_target_is_merged_on(db: Database, desk: Desk) -> None:
