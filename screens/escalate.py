@@ -25,6 +25,7 @@ from agentdesk.domain.escalation import (
     FIELDS,
     REASON_LABELS,
     REASONS,
+    HandoffFields,
     check_may_escalate,
     handoff_problems,
     target_tiers,
@@ -162,7 +163,7 @@ class EscalateScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
             return
         tier = self._choice("tier")
         reason = self._choice("reason")
-        fields = {
+        fields: HandoffFields = {
             "to_tier": tier if isinstance(tier, int) else None,
             "reason": reason if isinstance(reason, str) else "",
             "summary": self._text("summary"),
@@ -171,7 +172,7 @@ class EscalateScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
             "links": self._text("links"),
             "external_url": self._text("link"),
         }
-        problems = handoff_problems(self.number, self.ticket_tier, **fields)  # type: ignore[arg-type]
+        problems = handoff_problems(self.number, self.ticket_tier, **fields)
         for field in FIELDS:
             self._show_error(field, problems.get(field, ""))
         if problems:
@@ -185,21 +186,21 @@ class EscalateScreen(ModalScreen["Applied | None"], NotifyWorkerErrors):
         self._send(fields, group if isinstance(group, str) and group else None)
 
     @work(thread=True, exclusive=True, group="escalate-send", exit_on_error=False)
-    def _send(self, fields: dict[str, object], group: str | None) -> None:
+    def _send(self, fields: HandoffFields, group: str | None) -> None:
         from agentdesk.desk import DeskError  # noqa: PLC0415 - keep the TUI start light
         from storage.errors import StoreError  # noqa: PLC0415
 
         try:
             applied = self.desk.escalate(
                 self.ticket_id,
-                tier=int(str(fields["to_tier"])),
-                reason=str(fields["reason"]),
-                summary=str(fields["summary"]),
-                tried=str(fields["tried"]),
-                impact=str(fields["impact"]),
-                links=str(fields["links"]),
+                tier=fields["to_tier"] or 0,  # checked above: a tier was chosen
+                reason=fields["reason"],
+                summary=fields["summary"],
+                tried=fields["tried"],
+                impact=fields["impact"],
+                links=fields["links"],
                 group=group,
-                link=str(fields["external_url"]) or None,
+                link=fields["external_url"] or None,
             )
         except (DeskError, StoreError) as exc:
             self.app.call_from_thread(self._refused, exc)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 from urllib.parse import urlsplit
 
 from agentdesk.domain.roles import may_escalate, works_at_tier
@@ -166,6 +166,18 @@ def reason_label(reason: str) -> str:
 def target_tiers(ticket_tier: int) -> tuple[int, ...]:
     """The tiers a ticket at ``ticket_tier`` can be escalated to (none from tier 3)."""
     return tuple(tier for tier in TARGET_TIERS if tier > ticket_tier)
+
+
+class HandoffFields(TypedDict):
+    """A handoff as the form holds it before it is checked (no tier chosen yet: ``None``)."""
+
+    to_tier: int | None
+    reason: str
+    summary: str
+    tried: str
+    impact: str
+    links: str
+    external_url: str
 
 
 def handoff_problems(
