@@ -101,19 +101,12 @@ def agents(
     from rich.console import Console
     from rich.table import Table
 
-    from agentdesk.workspace import open_workspace
+    from agentdesk.cli_common import workspace_of
     from storage.agents import list_agents
 
     settings = settings_for(db, as_)
-    try:
-        workspace = open_workspace(settings)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        with workspace.db.read() as conn:
-            rows = list_agents(conn)
-    finally:
-        workspace.close()
+    with workspace_of(settings) as workspace, workspace.db.read() as conn:
+        rows = list_agents(conn)
     if json_:
         payload = [
             {"id": a.id, "name": a.name, "email": a.email, "tier": a.tier, "groups": a.groups}

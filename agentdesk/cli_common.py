@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -20,6 +20,7 @@ from storage.errors import StoreError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from agentdesk.config import Settings
     from agentdesk.desk import Applied, Desk
     from agentdesk.workspace import Workspace
 
@@ -57,13 +58,18 @@ def refusals() -> Iterator[None]:
         fail(" ".join(str(exc).split()))
 
 
-@contextmanager
-def workspace_for(db: Path | None, as_: str | None) -> Iterator[Workspace]:
+def workspace_for(db: Path | None, as_: str | None) -> AbstractContextManager[Workspace]:
     """The configured store and agent (flags over env over config), closed afterwards."""
     from agentdesk.cli import settings_for  # noqa: PLC0415 - agentdesk.cli imports this module
+
+    return workspace_of(settings_for(db, as_))
+
+
+@contextmanager
+def workspace_of(settings: Settings) -> Iterator[Workspace]:
+    """The store and agent of settings already read; a refusal or store failure exits 1."""
     from agentdesk.workspace import open_workspace  # noqa: PLC0415
 
-    settings = settings_for(db, as_)
     with refusals():
         workspace = open_workspace(settings)
         try:

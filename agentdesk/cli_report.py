@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from agentdesk.cli import AsOption, DbOption, fail, settings_for
-from storage.errors import StoreError
+from agentdesk.cli_common import workspace_of
 
 if TYPE_CHECKING:
     from agentdesk.reports import Report, Row
@@ -55,7 +55,6 @@ def report(
     from agentdesk.domain.metrics import FrtClock, PeriodError, period_between  # noqa: PLC0415
     from agentdesk.domain.timefmt import now_ms  # noqa: PLC0415
     from agentdesk.reports import report as read_report  # noqa: PLC0415
-    from agentdesk.workspace import open_workspace  # noqa: PLC0415
     from storage.writes import find_group  # noqa: PLC0415
 
     if format_ not in FORMATS:
@@ -69,28 +68,19 @@ def report(
         period = period_between(since, until, now)
     except PeriodError as exc:
         fail(str(exc), code=2)
-    try:
-        workspace = open_workspace(settings)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        with workspace.db.read() as conn:
-            found = None if group is None else find_group(conn, group)
-            if group is not None and found is None:
-                names = ", ".join(str(n) for (n,) in conn.execute("SELECT name FROM agent_group"))
-                fail(f"no group {group!r}; groups: {names or 'none'}", code=2)
-            result = read_report(
-                conn,
-                period,
-                now=now,
-                group_id=None if found is None else found.id,
-                group=None if found is None else found.name,
-                clock=FrtClock(clock),
-            )
-    except StoreError as exc:
-        fail(str(exc))
-    finally:
-        workspace.close()
+    with workspace_of(settings) as workspace, workspace.db.read() as conn:
+        found = None if group is None else find_group(conn, group)
+        if group is not None and found is None:
+            names = ", ".join(str(n) for (n,) in conn.execute("SELECT name FROM agent_group"))
+            fail(f"no group {group!r}; groups: {names or 'none'}", code=2)
+        result = read_report(
+            conn,
+            period,
+            now=now,
+            group_id=None if found is None else found.id,
+            group=None if found is None else found.name,
+            clock=FrtClock(clock),
+        )
     typer.echo(render(result, format_), nl=False)
 
 
