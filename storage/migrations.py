@@ -464,7 +464,88 @@ WHEN new.status IS NOT old.status BEGIN
 END;
 """
 
+# v4: the team hub and sync (issue 6). The same schema serves both sides: a workstation
+# leaves the hub's tables empty, the hub leaves the outbox and drafts empty. Sections
+# below belong to one capability each.
+_V4: Final = """
+-- conflicts: the ticket's version after each change, so the hub can tell whether a field
+-- changed since the version a mutation was made on (agentdesk.hub.mutations).
+ALTER TABLE audit_event ADD COLUMN version INTEGER;
+CREATE INDEX ix_audit_ticket_field ON audit_event (ticket_id, field, version)
+    WHERE version IS NOT NULL;
+
+-- hub auth: an agent's bearer tokens, stored as SHA-256 hex (tokens are 256-bit random).
+CREATE TABLE hub_token (
+    token_hash TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agent(id) ON DELETE CASCADE,
+    label TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX ix_hub_token_agent ON hub_token (agent_id);
+
+-- hub mutations: each workstation (client_id) pushes as one agent; last_seq is the
+-- highest seq applied or rejected; every result is kept so a repeat gets the first one.
+CREATE TABLE hub_client (
+    client_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agent(id),
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE hub_mutation (
+    client_id TEXT NOT NULL REFERENCES hub_client(client_id),
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+    code TEXT,
+    reason TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, seq)
+) WITHOUT ROWID;
+
+-- hub channels: the HMAC secret of each inbound webhook and where replies go out.
+CREATE TABLE channel (
+    name TEXT PRIMARY KEY CHECK (name IN ('email', 'chat', 'web', 'survey')),
+    secret TEXT NOT NULL,
+    outbound_url TEXT,
+    max_body_bytes INTEGER NOT NULL DEFAULT 262144 CHECK (max_body_bytes > 0)
+) WITHOUT ROWID;
+-- Threading: a customer's follow-up finds its ticket by the message it answers
+-- (email Message-ID) or by its conversation (ticket.external_id, e.g. chat:<id>).
+CREATE INDEX ix_message_external ON message (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX ix_ticket_external ON ticket (external_id) WHERE external_id IS NOT NULL;
+
+-- hub delivery: public replies waiting to go out to their channel, retried with backoff;
+-- a lease (leased_until) keeps two hub processes from sending the same one at once.
+CREATE TABLE delivery (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE REFERENCES message(id) ON DELETE CASCADE,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    leased_until INTEGER,
+    last_error TEXT,
+    delivered_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ix_delivery_due ON delivery (state, next_attempt_at);
+
+-- hub presence: who is viewing or replying to a ticket, until expires_at.
+CREATE TABLE presence (
+    agent_id TEXT NOT NULL REFERENCES agent(id) ON DELETE CASCADE,
+    ticket_id TEXT NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('viewing', 'replying')),
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (ticket_id, agent_id)
+) WITHOUT ROWID;
+
+-- workstation: a ticket's rejected (and pending) mutations, shown on its screen.
+CREATE INDEX ix_outbox_ticket ON outbox (ticket_id, state) WHERE ticket_id IS NOT NULL;
+"""
+
 #: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

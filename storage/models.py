@@ -200,6 +200,7 @@ class AuditEvent(SQLModel, table=True):
     new_value: str | None = None
     mutation_id: str | None = None
     at: int
+    version: int | None = None
 
 
 class Change(SQLModel, table=True):
@@ -296,3 +297,71 @@ class TicketStatusChange(SQLModel, table=True):
     ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
     at: int = Field(primary_key=True)
     status: str = Field(primary_key=True)
+
+
+class HubToken(SQLModel, table=True):
+    """An agent's bearer token on the hub, stored hashed (SHA-256 hex)."""
+
+    __tablename__ = "hub_token"
+    token_hash: str = Field(primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id")
+    label: str = ""
+    created_at: int
+    revoked_at: int | None = None
+
+
+class HubClient(SQLModel, table=True):
+    """A workstation pushing to the hub: its agent and the last mutation seq it judged."""
+
+    __tablename__ = "hub_client"
+    client_id: str = Field(primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id")
+    last_seq: int = 0
+    seen_at: int
+
+
+class HubMutation(SQLModel, table=True):
+    """The first result of a pushed mutation, returned again for a repeat."""
+
+    __tablename__ = "hub_mutation"
+    client_id: str = Field(primary_key=True, foreign_key="hub_client.client_id")
+    seq: int = Field(primary_key=True)
+    op: str
+    status: str
+    code: str | None = None
+    reason: str | None = None
+    at: int
+
+
+class Channel(SQLModel, table=True):
+    """A hub channel: its inbound webhook's HMAC secret and its outbound endpoint."""
+
+    name: str = Field(primary_key=True)
+    secret: str
+    outbound_url: str | None = None
+    max_body_bytes: int = 262144
+
+
+class Delivery(SQLModel, table=True):
+    """A public reply waiting to be delivered to its channel (retried with backoff)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True, foreign_key="message.id")
+    ticket_id: str = Field(foreign_key="ticket.id")
+    channel: str
+    state: str = "pending"
+    attempts: int = 0
+    next_attempt_at: int
+    leased_until: int | None = None
+    last_error: str | None = None
+    delivered_at: int | None = None
+    created_at: int
+
+
+class Presence(SQLModel, table=True):
+    """Who is viewing or replying to a ticket, until ``expires_at``."""
+
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    agent_id: str = Field(primary_key=True, foreign_key="agent.id")
+    state: str
+    expires_at: int
