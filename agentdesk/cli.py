@@ -167,6 +167,10 @@ from agentdesk.cli_sla import sla_app  # noqa: E402
 
 app.add_typer(sla_app, name="sla")
 
+from agentdesk.cli_hub import hub_app  # noqa: E402
+
+app.add_typer(hub_app, name="hub")
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -153,6 +153,14 @@ class Recorded:
     mutation_seq: int
 
 
+#: Judges a replayed action before it is written (the hub's conflict rule); raises a
+#: DeskError to refuse it. Gets the open transaction, the ticket as it is, the action and
+#: the planned change (``None`` when the Desk refused it: the judge may refuse it better).
+Judge = Callable[[sqlite3.Connection, TicketState, Action, Change | None], None]
+#: Writes rows of its own in a replay's transaction once the change is written.
+Record = Callable[[sqlite3.Connection, Applied | Recorded], None]
+
+
 @dataclass
 class _Batch:
     """An open write transaction and what has been applied in it so far."""
@@ -164,6 +172,13 @@ class _Batch:
     broken: BaseException | None = None  # a write failed half-way: never commit
     #: Tickets whose SLA clocks the batch moved, recomputed once each before it commits.
     sla_tickets: dict[str, None] = field(default_factory=dict)
+    #: The replayed mutation's id ("client:seq"): no outbox row, the audit keeps this id.
+    replay: str | None = None
+    judge: Judge | None = None
+
+    def mutation_id(self, seq: int) -> str:
+        """The id of the mutation with this seq: the replayed one's, else our own."""
+        return self.replay or f"{self.client_id}:{seq}"
 
 
 class Desk:
@@ -313,20 +328,8 @@ class Desk:
         self, actions: Sequence[tuple[str, Mapping[str, object]]]
     ) -> list[Recorded]:
         """Several workspace mutations in ONE transaction, in order: all of them or none."""
-        recorded: list[Recorded] = []
         with self._batch(durable=False) as batch:
-            for op, args in actions:
-                context = PlanContext(batch.conn, self.agent, batch.now)
-                change = _workspace_planner(op)(context, args)
-                try:
-                    seq = self._log(batch, None, None, change)
-                    for effect in change.effects:
-                        effect.write(batch.conn)
-                except BaseException as exc:
-                    batch.broken = exc
-                    raise
-                recorded.append(Recorded(change.op, str(change.args.get("id", "")), seq))
-        return recorded
+            return [self._apply_workspace_one(batch, op, args) for op, args in actions]
 
     def check_workspace(
         self, actions: Sequence[tuple[str, Mapping[str, object]]]
@@ -594,6 +597,40 @@ class Desk:
         with self.db.read() as conn:
             return sla_ops.ticket_sla(conn, _resolve(conn, ticket), self._clock())
 
+    # ---------------------------------------------------- sync (agentdesk.hub, agentdesk.sync)
+
+    def replay(
+        self,
+        mutation_id: str,
+        op: str,
+        ticket_id: str | None,
+        args: Mapping[str, object],
+        *,
+        judge: Judge | None = None,
+        record: Record | None = None,
+    ) -> Applied | Recorded:
+        """Apply a mutation made elsewhere (``mutation_id`` = "client:seq"), by op name.
+
+        The same planners, rules and transaction as :meth:`apply` (or
+        :meth:`apply_workspace` when ``ticket_id`` is ``None``), but no outbox row:
+        the mutation already has one, on the client that made it, and the audit
+        event keeps its id. ``judge`` may refuse the planned change before it is
+        written; ``record`` writes its own rows (the hub's result of the mutation)
+        in the same transaction, so the change and its result commit together.
+
+        Raises:
+            DeskError: the refusal (the Desk's or the judge's); nothing was written.
+        """
+        with self._batch(durable=op == "reply", replay=mutation_id, judge=judge) as batch:
+            result: Applied | Recorded
+            if ticket_id is None:
+                result = self._apply_workspace_one(batch, op, args)
+            else:
+                result = self._apply_one(batch, Action(op, ticket_id, args), name_ticket=False)
+            if record is not None:
+                record(batch.conn, result)
+            return result
+
     # ------------------------------------------------------------------ drafts (local only)
 
     def save_draft(self, ticket: str, kind: str, body: str) -> None:
@@ -656,21 +693,26 @@ class Desk:
                     self._set_synchronous("NORMAL")
 
     @contextmanager
-    def _batch(self, *, durable: bool) -> Iterator[_Batch]:
+    def _batch(
+        self, *, durable: bool, replay: str | None = None, judge: Judge | None = None
+    ) -> Iterator[_Batch]:
         """The transaction actions write in: the thread's open one, or a new one.
 
         Nesting lets :meth:`bulk` wrap the named methods: they join its
-        transaction, and only the outermost batch commits (or rolls back).
+        transaction, and only the outermost batch commits (or rolls back). A
+        replay (``replay`` = its mutation id) always has a transaction of its own.
         """
         outer: _Batch | None = getattr(self._local, "batch", None)
         if outer is not None:
+            if replay is not None:
+                raise RuntimeError("a replayed mutation cannot join another transaction")
             yield outer
             return
         with self._writing(durable=durable) as conn:
             self._check_actor(conn)
             now = self._clock()
             client_id = self._client_id or ensure_setting(conn, CLIENT_ID_SETTING, new_ulid(now))
-            batch = _Batch(conn, client_id, now)
+            batch = _Batch(conn, client_id, now, replay=replay, judge=judge)
             self._local.batch = batch
             try:
                 yield batch
@@ -704,11 +746,11 @@ class Desk:
 
     def _apply_one(self, batch: _Batch, action: Action, *, name_ticket: bool) -> Applied:
         """Judge one action and write its row change, audit event and outbox mutation."""
-        conn, now = batch.conn, batch.now
+        conn = batch.conn
         state = ticket_state(conn, _resolve(conn, action.ticket))
         assert state is not None  # resolved in this transaction
         try:
-            change = self._plan(conn, state, action, now)
+            change = self._judged_plan(batch, state, action)
         except DeskError as exc:
             named = _named(exc, f"#{state.number}") if name_ticket else None
             if named is None:
@@ -719,6 +761,25 @@ class Desk:
         except BaseException as exc:
             batch.broken = exc
             raise
+
+    def _judged_plan(self, batch: _Batch, state: TicketState, action: Action) -> Change:
+        """Plan the action; a replay's judge may refuse the change, or explain a refusal.
+
+        The judge sees a refusal too (with no change): "Ben solved it after you
+        acted" says more than "cannot go from solved to pending". What is already
+        as asked (NothingToChange) is not the judge's business.
+        """
+        try:
+            change = self._plan(batch.conn, state, action, batch.now)
+        except NothingToChange:
+            raise
+        except DeskError:
+            if batch.judge is not None:
+                batch.judge(batch.conn, state, action, None)
+            raise
+        if batch.judge is not None:
+            batch.judge(batch.conn, state, action, change)
+        return change
 
     def _write(self, batch: _Batch, state: TicketState, change: Change) -> Applied:
         """Write an accepted change: row, thread, tags, then outbox and audit."""
@@ -741,8 +802,8 @@ class Desk:
             delete_draft(conn, state.id, self.agent.id, message.kind)  # it was sent
         add_tags(conn, state.id, change.tags_added)
         remove_tags(conn, state.id, change.tags_removed)
-        seq = self._log(batch, state.id, state.version, change)
-        context = WriteContext(state.id, self.agent.id, now, f"{batch.client_id}:{seq}")
+        seq = self._log(batch, state.id, state.version, change, version)
+        context = WriteContext(state.id, self.agent.id, now, batch.mutation_id(seq))
         for effect in change.effects:
             effect.write(conn, context)
         if sla_ops.moves_clock(change):
@@ -751,24 +812,45 @@ class Desk:
         batch.applied.append(applied)
         return applied
 
+    def _apply_workspace_one(self, batch: _Batch, op: str, args: Mapping[str, object]) -> Recorded:
+        """Judge one workspace mutation and write its audit event, outbox row and effects."""
+        context = PlanContext(batch.conn, self.agent, batch.now)
+        change = _workspace_planner(op)(context, args)
+        try:
+            seq = self._log(batch, None, None, change, None)
+            for effect in change.effects:
+                effect.write(batch.conn)
+        except BaseException as exc:
+            batch.broken = exc
+            raise
+        return Recorded(change.op, str(change.args.get("id", "")), seq)
+
     def _log(
         self,
         batch: _Batch,
         ticket_id: str | None,
         base_version: int | None,
         change: Change | WorkspaceChange,
+        version: int | None,
     ) -> int:
-        """Write the change's outbox mutation and audit event; returns the mutation's seq."""
+        """Write the change's outbox mutation and audit event; returns the mutation's seq.
+
+        A replayed mutation has its outbox row on the client that made it: only
+        the audit event is written, with the replayed id, and its seq is returned.
+        """
         conn, now = batch.conn, batch.now
-        seq = insert_outbox(
-            conn,
-            client_id=batch.client_id,
-            op=change.op,
-            ticket_id=ticket_id,
-            base_version=base_version,
-            args=json.dumps(change.args, ensure_ascii=False, sort_keys=True),
-            at=now,
-        )
+        if batch.replay is not None:
+            seq = int(batch.replay.rpartition(":")[2])
+        else:
+            seq = insert_outbox(
+                conn,
+                client_id=batch.client_id,
+                op=change.op,
+                ticket_id=ticket_id,
+                base_version=base_version,
+                args=json.dumps(change.args, ensure_ascii=False, sort_keys=True),
+                at=now,
+            )
         insert_audit(
             conn,
             event_id=new_ulid(now),
@@ -778,8 +860,9 @@ class Desk:
             field=change.field,
             old_value=change.old_value,
             new_value=change.new_value,
-            mutation_id=f"{batch.client_id}:{seq}",
+            mutation_id=batch.mutation_id(seq),
             at=now,
+            version=version,
         )
         return seq
 

@@ -543,6 +543,9 @@ CREATE TABLE presence (
 
 -- workstation: a ticket's rejected (and pending) mutations, shown on its screen.
 CREATE INDEX ix_outbox_ticket ON outbox (ticket_id, state) WHERE ticket_id IS NOT NULL;
+-- workstation: rejections: a rejected row is kept; the agent acknowledging it on the ticket
+-- screen only stamps it (storage.rejections), so nothing is dropped silently.
+ALTER TABLE outbox ADD COLUMN acknowledged_at INTEGER;
 """
 
 #: MIGRATIONS[n - 1] takes the schema from version n - 1 to version n.

@@ -226,6 +226,7 @@ class Outbox(SQLModel, table=True):
     at: int
     state: str = "pending"
     error: str | None = None
+    acknowledged_at: int | None = None
 
 
 class SyncCursor(SQLModel, table=True):

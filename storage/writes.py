@@ -254,12 +254,29 @@ def insert_audit(
     new_value: str | None,
     mutation_id: str | None,
     at: int,
+    version: int | None,
 ) -> None:
-    """Record who changed what, linked to the mutation that carries it."""
+    """Record who changed what, linked to the mutation that carries it.
+
+    ``version`` is the ticket's version after the change (``None`` for a change that
+    is not about a ticket): the hub compares it with a mutation's base version to
+    tell whether a field changed since the mutation was made.
+    """
     conn.execute(
         "INSERT INTO audit_event (id, ticket_id, agent_id, action, field, old_value, new_value,"
-        " mutation_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (event_id, ticket_id, agent_id, action, field, old_value, new_value, mutation_id, at),
+        " mutation_id, at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event_id,
+            ticket_id,
+            agent_id,
+            action,
+            field,
+            old_value,
+            new_value,
+            mutation_id,
+            at,
+            version,
+        ),
     )
 
 

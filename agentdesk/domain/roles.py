@@ -56,3 +56,8 @@ def incoming_tiers(tier: str) -> tuple[int, ...]:
 def manages_sla_policies(tier: str) -> bool:
     """SLA policies bind the whole team: leads and admins set them."""
     return is_overseer(tier)
+
+
+def administers_hub(tier: str) -> bool:
+    """Agents, their tokens and the hub's channels are an admin's: they open the doors."""
+    return tier == "admin"

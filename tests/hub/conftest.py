@@ -1,0 +1,248 @@
+"""The REAL hub on 127.0.0.1 for tests: in a thread (fast) or a subprocess (killable).
+
+``hub_server`` serves a seeded store (:func:`tests.factories.make_workspace`, 20
+tickets, plus an admin) with uvicorn in a thread of the test process: cheap to
+start, and the test's fixed clock applies to it. ``hub_process`` starts
+``python -m agentdesk hub`` instead, for tests that restart or kill it. Both give
+a :class:`HubServer`: its base URL, its store and tokens per role.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from agentdesk.hub.app import BackgroundTask, create_app
+from agentdesk.hub.auth import add_agent
+from storage.database import Database
+from storage.hub import revoke_tokens
+from tests.cli_support import sealed_env
+from tests.factories import AGENTS, T0, make_workspace
+
+ADMIN = ("Ada Admin", "ada@support.example.com", "admin")
+#: The factory agent (or the admin) who holds each role in the seeded store.
+EMAIL_OF_ROLE = {
+    "1": AGENTS[0][2],  # Ana
+    "2": AGENTS[2][2],  # Dev
+    "3": AGENTS[3][2],  # Eva
+    "lead": AGENTS[4][2],  # Lee
+    "admin": ADMIN[1],
+}
+ROLES = tuple(EMAIL_OF_ROLE)
+
+
+@dataclass
+class HubServer:
+    """A running hub: where it listens, its store, and tokens minted on demand."""
+
+    url: str
+    db_path: Path
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, role: str) -> str:
+        """A bearer token of the agent holding ``role`` (one per role, cached)."""
+        if role not in self._tokens:
+            self._tokens[role] = self.mint(EMAIL_OF_ROLE[role])
+        return self._tokens[role]
+
+    def mint(self, email: str, *, name: str = "", tier: str = "1") -> str:
+        """A new token of the agent with ``email`` (created with ``name``/``tier`` if new)."""
+        db = Database.open(self.db_path)
+        try:
+            return add_agent(db, name=name or email, email=email, tier=tier).token
+        finally:
+            db.close()
+
+    def revoke(self, email: str) -> None:
+        """Revoke every token of the agent."""
+        db = Database.open(self.db_path)
+        try:
+            with db.transaction() as conn:
+                agent_id = conn.execute("SELECT id FROM agent WHERE email = ?", (email,)).fetchone()
+                revoke_tokens(conn, agent_id[0], at=T0)
+        finally:
+            db.close()
+
+    def client(self, role: str | None = None, *, timeout: float = 10.0) -> httpx.Client:
+        """An httpx client for the hub, authenticated as ``role`` (or not at all)."""
+        headers = {} if role is None else {"Authorization": f"Bearer {self.token(role)}"}
+        # Plain HTTP on loopback: no TLS context to build (it costs ~0.1 s per client).
+        transport = httpx.HTTPTransport(verify=False)
+        return httpx.Client(
+            base_url=self.url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            trust_env=False,
+        )
+
+
+def seed_hub(path: Path, tickets: int = 20) -> Path:
+    """A hub store: :func:`make_workspace` plus an admin agent (:data:`ADMIN`)."""
+    make_workspace(path, tickets)
+    db = Database.open(path)
+    try:
+        add_agent(db, name=ADMIN[0], email=ADMIN[1], tier=ADMIN[2])
+    finally:
+        db.close()
+    return path
+
+
+def _bound_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (for a subprocess to bind)."""
+    with _bound_socket() as sock:
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ThreadedHub:
+    """uvicorn serving the hub app in a daemon thread of this process."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+
+    @classmethod
+    def start(cls, db_path: Path, tasks: Sequence[BackgroundTask] = ()) -> ThreadedHub:
+        """Serve ``db_path`` on a fresh port; returns once the app is up.
+
+        ``tasks``: background tasks to run (none by default; B's delivery tests pass
+        ``agentdesk.hub.delivery.run_delivery_worker``).
+        """
+        sock = _bound_socket()
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(db_path, tasks=tasks), log_level="warning", access_log=False, lifespan="on"
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the hub did not start")
+            time.sleep(0.01)
+        return cls(server, thread, f"http://127.0.0.1:{port}")
+
+    def stop(self) -> None:
+        """Shut down gracefully (lifespan end included)."""
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def hub_server(tmp_path: Path) -> Iterator[HubServer]:
+    """A real hub (thread) on a seeded store of this test's own."""
+    path = seed_hub(tmp_path / "hub.db")
+    running = ThreadedHub.start(path)
+    try:
+        yield HubServer(running.url, path)
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubServer]:
+    """One real hub for a whole module of tests that only read or add their own rows."""
+    path = seed_hub(tmp_path_factory.mktemp("hub") / "hub.db")
+    running = ThreadedHub.start(path)
+    try:
+        yield HubServer(running.url, path)
+    finally:
+        running.stop()
+
+
+@dataclass
+class HubProcess:
+    """``agentdesk hub`` in a subprocess: start, kill (SIGKILL) and restart on one store."""
+
+    db_path: Path
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL (the same across restarts)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Run the hub and wait until it answers."""
+        command = [sys.executable, "-m", "agentdesk", "hub", "--db", str(self.db_path)]
+        self.process = subprocess.Popen(
+            [*command, "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the hub exited: {self.process.stderr and self.process.stderr.read()!r}"
+                )
+            try:
+                httpx.get(f"{self.url}/v1/me", timeout=0.5)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("the hub did not start in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """SIGTERM and wait (graceful)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop, then start again on the same port and store."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def hub_process(tmp_path: Path) -> Iterator[Callable[[], HubProcess]]:
+    """A factory of hub subprocesses on one seeded store; each is stopped at teardown.
+
+    Uses the real clock (the subprocess does not see the test's fixed one); mint
+    tokens with :class:`HubServer` on ``process.db_path`` and ``process.url``.
+    """
+    path = seed_hub(tmp_path / "hub.db")
+    started: list[HubProcess] = []
+
+    def make() -> HubProcess:
+        process = HubProcess(path, free_port(), sealed_env(tmp_path))
+        process.start()
+        started.append(process)
+        return process
+
+    try:
+        yield make
+    finally:
+        for process in started:
+            process.stop()
