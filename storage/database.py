@@ -21,6 +21,9 @@ from storage.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS: Final = 5000
+#: How many :class:`Database` objects of this process have each store open.
+_OPEN_HERE: dict[Path, int] = {}
+_OPEN_GUARD = threading.Lock()
 
 
 def _check_file(path: Path) -> None:
@@ -90,6 +93,7 @@ class Database:
         self.path = path
         self._conn = conn
         self.lock = threading.RLock()
+        self._closed = False
 
     @classmethod
     def open(cls, path: Path | str) -> Database:
@@ -99,6 +103,22 @@ class Database:
             StoreError: with a one-line reason; the file is left as it was.
         """
         path = Path(path).expanduser().absolute()
+        with _OPEN_GUARD:
+            # Already open in this process: checked and migrated then. Checking again
+            # would read the file through a descriptor of its own, and closing that
+            # descriptor drops every POSIX lock this process's connections hold on
+            # it, which lets other processes write under them and corrupts the store
+            # (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by_a_separate_thread_doing_close_).
+            if _OPEN_HERE.get(path):
+                _OPEN_HERE[path] += 1
+                return cls(path, _connect(str(path)))
+            db = cls._open_first(path)
+            _OPEN_HERE[path] = 1
+            return db
+
+    @classmethod
+    def _open_first(cls, path: Path) -> Database:
+        """Check, probe and migrate a store this process does not have open yet."""
         _check_file(path)
         existed = path.exists() and path.stat().st_size > 0
         if existed:
@@ -155,7 +175,12 @@ class Database:
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        with self.lock:
+        with self.lock, _OPEN_GUARD:
+            if not self._closed:
+                self._closed = True
+                _OPEN_HERE[self.path] -= 1
+                if not _OPEN_HERE[self.path]:
+                    del _OPEN_HERE[self.path]
             self._conn.close()
 
 
