@@ -171,6 +171,12 @@ from agentdesk.cli_hub import hub_app  # noqa: E402
 
 app.add_typer(hub_app, name="hub")
 
+from agentdesk.cli_sync import login, logout, sync  # noqa: E402
+
+app.command()(login)
+app.command()(logout)
+app.command()(sync)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -31,6 +31,8 @@ from storage.tickets import TicketNotFound, resolve_ticket_id
 
 MAX_LIMIT: Final = 5000
 MAX_WAIT: Final = 30.0
+#: Seconds between checks, during a long-poll, that its client is still there.
+DISCONNECT_CHECK: Final = 1.0
 
 router = APIRouter(tags=["feed"])
 
@@ -137,6 +139,7 @@ def _read_page(
     summary="Row changes after a cursor, in server order (long-poll with wait)",
 )
 async def changes(
+    request: Request,
     caller: Authenticated,
     hub: Hub,
     after: Annotated[int, Query(ge=0)] = 0,
@@ -147,7 +150,8 @@ async def changes(
     """Changes after ``after``; with ``wait``, hold an empty answer until a change arrives.
 
     A write of this hub process wakes the wait at once; one of another process
-    within the hub's poll interval (100 ms).
+    within the hub's poll interval (100 ms). A client that went away ends the wait
+    within :data:`DISCONNECT_CHECK` seconds, so no held request delays a shutdown.
     """
     read = partial(_read_page, caller=caller, after=after, limit=limit, client_id=client_id)
     deadline = asyncio.get_running_loop().time() + wait
@@ -155,9 +159,9 @@ async def changes(
         seen = hub.notifier.current()
         page = await hub.read(read)
         left = deadline - asyncio.get_running_loop().time()
-        if page.rows or page.next > after or left <= 0:
+        if page.rows or page.next > after or left <= 0 or await request.is_disconnected():
             return _json(page)
-        await hub.wait_for_change(seen, left)
+        await hub.wait_for_change(seen, min(left, DISCONNECT_CHECK))
 
 
 def _json(page: _Page) -> Response:
