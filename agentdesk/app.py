@@ -26,6 +26,7 @@ from widgets.worker_errors import NotifyWorkerErrors
 if TYPE_CHECKING:
     from agentdesk.desk import Desk
     from agentdesk.reports import Live
+    from screens.sync_link import SyncLink
 
 STORE_POLL_SECONDS = 1.0
 
@@ -59,6 +60,8 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         self._queue_instance: QueueScreen | None = None
         self._data_version = 0
         self._handling = HandleTracker(self)
+        #: The link to the hub when the store is logged in to one (made on mount).
+        self.sync: SyncLink | None = None
         # A lead's first screen is the dashboard: its live panels are read now, for the
         # same reason (tens of milliseconds at a million tickets, from one small index).
         self._first_live: Live | None = None
@@ -94,9 +97,21 @@ class AgentDeskApp(App[None], NotifyWorkerErrors):
         # another process before the first poll is still noticed.
         self._data_version = self.workspace.db.data_version()
         self.set_interval(STORE_POLL_SECONDS, self._check_store)
+        # After the first frame: its imports and the engine's start stay off the first paint.
+        self.call_after_refresh(self._start_sync)
+
+    def _start_sync(self) -> None:
+        """Sync with the hub in the background, if the store is logged in to one."""
+        from screens.sync_link import SyncLink  # noqa: PLC0415 - after the first paint
+
+        self.sync = SyncLink.for_store(self, self.workspace.db.path, self.workspace.agent)
+        if self.sync is not None:
+            self.sync.start()
 
     def on_unmount(self) -> None:
         self._handling.close()
+        if self.sync is not None:
+            self.sync.close()
 
     def _queue_screen(self) -> QueueScreen:
         """The queue, made on first use and installed, so leaving it (for a lead's dashboard

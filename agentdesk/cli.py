@@ -37,6 +37,8 @@ AsOption = Annotated[
 ]
 
 DEMO_DB_NAME = "demo.db"
+#: The live demo's directory in the data dir: its hub store, replicas and logs.
+LIVE_DEMO_DIR = "demo"
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -131,11 +133,23 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     fresh: Annotated[bool, typer.Option("--fresh", help="Regenerate even if it exists.")] = False,
     no_open: Annotated[bool, typer.Option("--no-open", help="Only generate; do not open.")] = False,
+    rate: Annotated[
+        float, typer.Option(min=0, max=600, help="New customer conversations per minute.")
+    ] = 6.0,
+    agents: Annotated[
+        int, typer.Option(min=0, max=8, help="Extra workstations (tmux panes inside tmux).")
+    ] = 0,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="The local-only demo: no hub, no traffic.")
+    ] = False,
 ) -> None:
-    """Make (or reuse) a realistic demo workspace, then open the queue on it."""
+    """A live demo: a local hub with customers writing in, and the queue synced with it."""
     from agentdesk.demo_command import prepare_demo
 
     settings = settings_for(db, as_)
+    if not offline:
+        live_demo(settings, db or _State.db, tickets, seed, fresh, no_open, rate, agents)
+        return
     path = db or _State.db or default_data_dir() / DEMO_DB_NAME
     try:
         prepare_demo(path, tickets=tickets, seed=seed, fresh=fresh)
@@ -143,6 +157,36 @@ def demo(
         fail(str(exc))
     if not no_open:
         run_tui(settings.with_overrides(db=path))
+
+
+def live_demo(
+    settings: Settings,
+    db: Path | None,
+    tickets: int,
+    seed: int,
+    fresh: bool,
+    no_open: bool,
+    rate: float,
+    agents: int,
+) -> None:
+    """`agentdesk demo` without --offline: hub + traffic simulator + synced workstations."""
+    from rich.console import Console
+
+    from agentdesk.live_demo import DemoError, LiveOptions, prepare_hub_store, run_live
+    from agentdesk.live_demo.seats import HUB_FILE
+
+    hub_path = db or default_data_dir() / LIVE_DEMO_DIR / HUB_FILE
+    options = LiveOptions(hub_path, tickets, seed, fresh, rate, agents, settings.agent)
+    try:
+        if no_open:
+            prepare_hub_store(options, Console(stderr=True))
+        else:
+            run_live(
+                options,
+                lambda seat: run_tui(settings.with_overrides(db=seat.replica, agent=seat.email)),
+            )
+    except (DemoError, StoreError, ValueError) as exc:
+        fail(str(exc))
 
 
 # Registered here, after the options it reuses are defined (see agentdesk.cli_ticket).

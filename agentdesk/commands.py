@@ -33,6 +33,7 @@ SCREEN_ACTIONS: Final = (
     ("Merge into another ticket", "merge", "Merge a duplicate of the same requester (m)"),
     ("Solve incident with a macro", "solve_incident", "Reply to its tickets and solve (R)"),
     ("Escalate to a higher tier", "escalate", "Hand the ticket to tier 2 or 3 with a handoff (e)"),
+    ("Dismiss refused changes", "dismiss_rejections", "The hub refused them; they stay logged (x)"),
 )
 
 

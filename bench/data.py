@@ -44,6 +44,7 @@ def _generate(path: Path, tickets: int, seed: int) -> float:
             "--db",
             str(path),
             "--no-open",
+            "--offline",
         ],
         check=True,
     )

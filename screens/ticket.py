@@ -21,10 +21,12 @@ from screens.actions import ACTION_BINDINGS, TicketActions, TicketRef
 from screens.events import StoreChanged
 from screens.macro_picker import SUGGESTION_BINDINGS, StagedMacro, staged_suggestions
 from screens.sla import sla_window_ms
+from screens.sync_link import SyncLink
 from storage.agents import AgentRow
 from storage.database import Database
 from storage.escalations import EscalationRow, ticket_escalations
 from storage.incidents import TicketLinks, ticket_links
+from storage.rejections import Rejection, acknowledge_rejections, ticket_rejections
 from storage.tickets import (
     ThreadMessage,
     TicketDetail,
@@ -36,6 +38,8 @@ from storage.tickets import (
 from widgets.audit_view import AuditView
 from widgets.escalation_history import EscalationHistory
 from widgets.macro_suggestions import MacroSuggestions
+from widgets.presence_line import PresenceLine
+from widgets.rejections import RejectionList
 from widgets.sla_text import sla_line
 from widgets.thread_view import ThreadView
 from widgets.ticket_header import TicketHeader
@@ -59,6 +63,7 @@ class TicketData:
     links: TicketLinks
     escalations: list[EscalationRow]
     sla: TicketSla | None = None
+    rejections: tuple[Rejection, ...] = ()
 
 
 class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
@@ -74,7 +79,10 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         "canned response; 1-3 use one of the suggested macros shown under the header. e escalates "
         "to a higher tier; the ticket's escalations are listed under the header. I links the "
         "ticket to an incident, m merges it into another ticket of the same requester; on an "
-        "incident, R replies to every unsolved linked ticket with one macro and solves them."
+        "incident, R replies to every unsolved linked ticket with one macro and solves them. "
+        "Synced with a hub: a change the hub refused is listed under the header with its "
+        "reason until x dismisses it, and a line warns when someone else is viewing or "
+        "replying to the ticket."
     )
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
@@ -86,6 +94,9 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         Binding("h", "toggle_audit", "History", show=False, id="ticket.audit"),
         Binding("I", "link_incident", "Incident…", show=False, id="ticket.link_incident"),
         Binding("R", "solve_incident", "Solve incident", id="ticket.solve_incident"),
+        Binding(
+            "x", "dismiss_rejections", "Dismiss refused", show=False, id="ticket.dismiss_rejections"
+        ),
         *ACTION_BINDINGS,
         *SUGGESTION_BINDINGS,
     ]
@@ -110,6 +121,8 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         yield MacroSuggestions(id="macro-suggestions")
         yield TicketLinksLine(id="ticket-links")
         yield EscalationHistory(id="escalation-history")
+        yield RejectionList(id="rejections")
+        yield PresenceLine(id="presence")
         with Horizontal(id="ticket-body"):
             yield ThreadView(id="thread")
             yield AuditView(id="audit")
@@ -121,6 +134,9 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
 
     def on_mount(self) -> None:
         self.load()
+        sync = getattr(self.app, "sync", None)  # the app's SyncLink when the store has a hub
+        if isinstance(sync, SyncLink):
+            sync.watch_presence(self, self.ticket_id, self.query_one(PresenceLine))
 
     @work(thread=True, exclusive=True, group="ticket-load", exit_on_error=False)
     def load(self) -> None:
@@ -136,6 +152,7 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
                 links=ticket_links(conn, self.ticket_id),
                 escalations=ticket_escalations(conn, self.ticket_id),
                 sla=self.desk.ticket_sla(self.ticket_id),
+                rejections=tuple(ticket_rejections(conn, self.ticket_id)),
             )
         self.post_message(self.Loaded(data))
 
@@ -150,6 +167,7 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         self.query_one(TicketLinksLine).show(data.links)
         self.query_one(TicketLinksPanel).show(data.links)
         self.query_one(EscalationHistory).show(data.escalations)
+        self.query_one(RejectionList).show(list(data.rejections))
         self.refresh_bindings()  # solving an incident is offered only on one
         await self.query_one(AuditView).show(data.audit)
         await self.query_one(ThreadView).show(data.messages)
@@ -212,7 +230,22 @@ class TicketScreen(Screen[None], TicketActions, NotifyWorkerErrors):
         """Solving an incident is offered only on an incident."""
         if action == "solve_incident":
             return self.data is not None and self.data.links.is_incident
+        if action == "dismiss_rejections":
+            return self.data is not None and bool(self.data.rejections)
         return True
+
+    @work(thread=True, exclusive=True, group="rejections", exit_on_error=False)
+    def action_dismiss_rejections(self) -> None:
+        """``x``: the agent has read the refused changes; they leave the screen, not the store."""
+        seqs = [r.seq for r in self.data.rejections] if self.data is not None else []
+        if not seqs:
+            self.app.call_from_thread(
+                self.notify, "Nothing was refused on this ticket", markup=False
+            )
+            return
+        with self.db.transaction() as conn:
+            acknowledge_rejections(conn, seqs, timefmt.now_ms())
+        self.load()
 
     def action_solve_incident(self) -> None:
         from screens.links import solve_incident  # noqa: PLC0415 - loaded when first used

@@ -498,7 +498,7 @@ class TicketFactory:
             hostile = corpus.HOSTILE_BODIES
             text += "\n\n" + hostile[(index // HOSTILE_EVERY) % len(hostile)]
         if channel in _FORMAL_CHANNELS:
-            return _customer_letter(
+            return customer_letter(
                 text, customers.greetings[who], customers.names[who], self._rng.getrandbits
             )
         if channel == "phone":
@@ -581,7 +581,7 @@ def _history(
     return changes
 
 
-def _customer_letter(text: str, given: str, full: str, bits: Callable[[int], int]) -> str:
+def customer_letter(text: str, given: str, full: str, bits: Callable[[int], int]) -> str:
     """An email-style message: greeting, text, a sign-off with the customer's name."""
     greeting = corpus.CUSTOMER_GREETINGS[bits(3)]
     k = bits(3)
