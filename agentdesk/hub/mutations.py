@@ -59,6 +59,8 @@ from storage import hub as sql
 from storage.database import Database
 
 MAX_BATCH: Final = 500
+#: Mutations judged per hold of the hub's write lock.
+WRITE_CHUNK: Final = 25
 
 #: A refusal's code, by the class of the Desk's error (first match wins).
 _CODES: Final[tuple[tuple[type[DeskError], str], ...]] = (
@@ -198,14 +200,29 @@ def _last_seq(db: Database, client_id: str) -> int:
 async def push(batch: MutationBatch, caller: Authenticated, hub: Hub) -> PushAnswer:
     """Judge the batch in seq order; each mutation commits (or is refused) on its own.
 
-    One write per mutation rather than per batch, so a webhook arriving meanwhile
-    waits for one mutation, not for 500.
+    One transaction per mutation, and the write lock is let go every
+    :data:`WRITE_CHUNK` mutations, so a webhook arriving meanwhile waits for a few
+    mutations, not for 500; each chunk is one trip to a worker thread.
     """
-    client_id = batch.client_id
-    await hub.write(partial(claim, client_id=client_id, caller=caller))
+    ordered = sorted(batch.mutations, key=lambda m: m.seq)
     results: list[Result] = []
-    for mutation in sorted(batch.mutations, key=lambda m: m.seq):
-        work = partial(judge, caller=caller, client_id=client_id, mutation=mutation)
-        results.append(Result(**dataclasses.asdict(await hub.write(work))))
-    last_seq = await hub.read(partial(_last_seq, client_id=client_id))
+    last_seq = 0
+    for start in range(0, max(len(ordered), 1), WRITE_CHUNK):
+        work = partial(
+            _judge_chunk,
+            caller=caller,
+            client_id=batch.client_id,
+            mutations=ordered[start : start + WRITE_CHUNK],
+        )
+        judged, last_seq = await hub.write(work)
+        results += (Result(**dataclasses.asdict(result)) for result in judged)
     return PushAnswer(results=results, last_seq=last_seq)
+
+
+def _judge_chunk(
+    db: Database, caller: Caller, client_id: str, mutations: list[Mutation]
+) -> tuple[list[sql.MutationResult], int]:
+    """Claim the client, judge each mutation in turn; with the client's last judged seq."""
+    claim(db, client_id, caller)
+    judged = [judge(db, caller, client_id, mutation) for mutation in mutations]
+    return judged, _last_seq(db, client_id)
