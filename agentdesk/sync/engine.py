@@ -138,7 +138,9 @@ class SyncEngine:
             failures = 0
             while not self._stopped:
                 try:
-                    await self._round(wait=self._caught_up)
+                    # After a failure, a quick round first: it shows "synced" as soon
+                    # as the hub answers, instead of holding "offline" through a long-poll.
+                    await self._round(wait=self._caught_up and not failures)
                     failures = 0
                 except HubUnavailable as exc:
                     failures += 1
@@ -199,7 +201,7 @@ class SyncEngine:
     async def _push_all(self) -> None:
         client = self._hub()
         while batch := await asyncio.to_thread(_push_batch, self._store()):
-            await self._emit("syncing", f"sending {len(batch)} change(s)")
+            await self._busy(f"sending {len(batch)} change(s)")
             answer = await client.push(batch[0].client_id, batch)
             repairs = await asyncio.to_thread(
                 record_results,
@@ -210,6 +212,7 @@ class SyncEngine:
                 now=timefmt.now_ms(),
             )
             self._repairs.update(dict.fromkeys(repairs))
+            await self._emit("syncing", f"{len(batch)} change(s) sent")  # the hub answered
 
     async def _repair(self) -> None:
         """Bring each ticket with a rejected mutation back to the hub's state."""
@@ -338,6 +341,12 @@ class SyncEngine:
             self._status = status
             if self._on_status is not None:
                 self._on_status(status)
+
+    async def _busy(self, detail: str) -> None:
+        """Say a push is under way: syncing, or still offline while a retry is in flight
+        (a hub that stopped answering keeps each attempt open until its timeout)."""
+        offline = self._status is not None and self._status.state == "offline"
+        await self._emit("offline" if offline else "syncing", detail)
 
     async def _pending(self) -> int:
         return await asyncio.to_thread(_pending_count, self._store())
