@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import dashboard, macros, search, sla_clock, sla_store, tui
+from bench import dashboard, macros, search, sla_clock, sla_store, sync, tui
 
 if __name__ == "__main__":
     raise SystemExit(
@@ -12,4 +12,5 @@ if __name__ == "__main__":
         or dashboard.main()
         or sla_store.main()
         or sla_clock.main()
+        or sync.main()
     )

@@ -22,41 +22,16 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final
 
+from storage.replication import BY_TABLE, SYNCED
+
 #: Feed entities a replica stores: the hub's tables of the same names.
-REPLICATED: Final = frozenset(
-    {
-        "customer",
-        "agent",
-        "agent_group",
-        "agent_group_member",
-        "sla_policy",
-        "ticket",
-        "ticket_tag",
-        "message",
-        "macro",
-        "escalation",
-        "audit_event",
-        "survey_answer",
-        "handle_session",
-        "sla_clock",
-        "ticket_status_change",
-    }
-)
+REPLICATED: Final = frozenset(BY_TABLE)
 #: Columns the replica keeps for itself whatever the feed says.
-LOCAL_COLUMNS: Final[Mapping[str, frozenset[str]]] = {"message": frozenset({"seq"})}
+LOCAL_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
+    spec.table: frozenset(spec.omit) for spec in SYNCED if spec.omit
+}
 #: Entities whose rows belong to one ticket, through ``ticket_id``.
-TICKET_SCOPED: Final = frozenset(
-    {
-        "ticket_tag",
-        "message",
-        "escalation",
-        "audit_event",
-        "survey_answer",
-        "handle_session",
-        "sla_clock",
-        "ticket_status_change",
-    }
-)
+TICKET_SCOPED: Final = frozenset(spec.table for spec in SYNCED if spec.per_ticket)
 HUB_CURSOR: Final = "hub"
 
 

@@ -11,7 +11,7 @@ import asyncio
 from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from agentdesk.domain.roles import is_overseer
 from agentdesk.hub.auth import require_role
@@ -38,28 +38,10 @@ async def run_delivery_worker(
         db.close()
 
 
-class DeliveryOut(BaseModel):
-    """One queued reply and how its delivery went."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    message_id: str
-    ticket_id: str
-    number: int
-    channel: str
-    state: str
-    attempts: int
-    next_attempt_at: int
-    last_error: str | None
-    delivered_at: int | None
-    created_at: int
-
-
 class DeliveryList(BaseModel):
     """The newest deliveries first."""
 
-    deliveries: list[DeliveryOut]
+    deliveries: list[sql.DeliveryRow]
 
 
 @router.get("/deliveries", response_model=DeliveryList, dependencies=[_overseer])
@@ -75,4 +57,4 @@ async def deliveries(
             return sql.list_deliveries(conn, state=state, limit=limit)
 
     rows = await hub.read(read)
-    return DeliveryList(deliveries=[DeliveryOut.model_validate(row) for row in rows])
+    return DeliveryList(deliveries=rows)

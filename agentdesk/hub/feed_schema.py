@@ -1,6 +1,6 @@
 """Which tables the change feed carries, and the SQL generated from that one list.
 
-Every synced table is named once in :data:`SYNCED` (in dependency order: a row's
+Every synced table is named once in :data:`storage.replication.SYNCED` (in dependency order: a row's
 parents come first, so a client applying a backfill in feed order never meets a
 dangling reference). Its columns are read from the live schema, so a column added
 by a later migration is synced without touching this file; :attr:`TableSpec.omit`
@@ -17,38 +17,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
-
-@dataclass(frozen=True, slots=True)
-class TableSpec:
-    """A synced table: its key columns and the columns that never leave a replica."""
-
-    table: str
-    key: tuple[str, ...]
-    omit: tuple[str, ...] = ()
-
-
-#: The feed's tables, parents before children.
-SYNCED: Final = (
-    TableSpec("customer", ("id",)),
-    TableSpec("agent", ("id",)),
-    TableSpec("agent_group", ("id",)),
-    TableSpec("agent_group_member", ("agent_id", "group_id")),
-    TableSpec("sla_policy", ("id",)),
-    TableSpec("ticket", ("id",)),
-    TableSpec("ticket_tag", ("ticket_id", "tag")),
-    TableSpec("message", ("id",), omit=("seq",)),
-    TableSpec("macro", ("id",)),
-    TableSpec("escalation", ("id",)),
-    TableSpec("audit_event", ("id",)),
-    TableSpec("survey_answer", ("id",)),
-    TableSpec("handle_session", ("id",)),
-    TableSpec("sla_clock", ("ticket_id", "target", "cycle")),
-    TableSpec("ticket_status_change", ("ticket_id", "at", "status")),
-)
-BY_TABLE: Final = {spec.table: spec for spec in SYNCED}
+from storage.replication import BY_TABLE, SYNCED, TableSpec
 
 #: Epoch milliseconds in SQL (``unixepoch('subsec')`` needs SQLite 3.42).
 _NOW_MS: Final = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"

@@ -10,9 +10,9 @@ import pytest
 from agentdesk.desk import Applied, Desk, Recorded
 from agentdesk.domain.workflow import NotPermitted
 from agentdesk.hub.conflict import seen_version
-from agentdesk.hub.feed_schema import SYNCED
 from agentdesk.hub.store import open_hub
 from storage.agents import agent_by_email
+from storage.replication import SYNCED
 from tests.factories import make_workspace, ticket_id
 
 

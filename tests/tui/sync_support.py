@@ -3,7 +3,6 @@ would get with `agentdesk login` and a first `agentdesk sync`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,15 @@ from agentdesk.sync.credentials import Credentials, load, save
 from agentdesk.sync.engine import SyncEngine
 from agentdesk.sync.login import bind_store, check_token
 from tests.factories import T0
-from tests.hub.conftest import HubServer, ThreadedHub, seed_hub
+from tests.hub.conftest import HubServer, hub_server
+
+__all__ = ["hub_server"]  # the real hub fixture, which ``hub`` names for the TUI tests
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubServer]:
+def hub(hub_server: HubServer) -> HubServer:
     """A real hub (uvicorn in a thread) on a seeded 20-ticket store."""
-    path = seed_hub(tmp_path / "hub.db")
-    running = ThreadedHub.start(path)
-    try:
-        yield HubServer(running.url, path)
-    finally:
-        running.stop()
+    return hub_server
 
 
 async def synced_replica(hub: HubServer, email: str, path: Path) -> Path:
