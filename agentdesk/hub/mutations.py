@@ -163,6 +163,10 @@ def judge(db: Database, caller: Caller, client_id: str, mutation: Mutation) -> s
     except DeskError as exc:
         result = sql.MutationResult(mutation.seq, "rejected", code_of(exc), str(exc))
         return _settle(db, client_id, mutation, result)
+    except UnicodeEncodeError as exc:  # a "\ud800"-style escape: rolled back, like a refusal
+        reason = f"its text is not Unicode ({exc.reason}); nothing was changed"
+        result = sql.MutationResult(mutation.seq, "rejected", "invalid", reason)
+        return _settle(db, client_id, mutation, result)
     return applied
 
 

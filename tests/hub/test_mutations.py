@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.factories import ticket_id
@@ -226,3 +228,23 @@ def test_a_streamed_body_growing_past_the_limit_is_refused(shared_hub: HubServer
             "/v1/mutations", content=chunks(), headers={"Content-Type": "application/json"}
         )
     assert (answer.status_code, answer.json()["error"]) == (413, "too_large")
+
+
+def test_text_that_is_not_unicode_is_refused_and_changes_nothing(hub_server: HubServer) -> None:
+    """JSON can escape a lone surrogate; no store can hold it: a refusal, never a 500."""
+    notes = [
+        mutation(1, "note", T1001, {"body": "bad LONE"}),
+        mutation(2, "note", T1001, {"body": "ok"}),
+    ]
+    body = json.dumps({"client_id": "CL-ANA", "mutations": notes}).replace("LONE", "\\ud800")
+    before = _messages(hub_server)
+    headers = {"Content-Type": "application/json"}
+    with hub_server.client("1") as client:
+        answer = client.post("/v1/mutations", content=body, headers=headers)
+        presence = client.post(
+            "/v1/presence", content='{"ticket_id": "\\udfff", "state": "viewing"}', headers=headers
+        )
+    assert results(answer) == [("rejected", "invalid"), ("applied", None)]
+    assert "not Unicode" in answer.json()["results"][0]["reason"]
+    assert _messages(hub_server) == before + 1
+    assert presence.status_code == 422, presence.text  # a typed field refuses it too; never a 500
