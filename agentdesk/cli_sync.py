@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final, NoReturn, TypeVar
@@ -105,11 +106,22 @@ def _engine(db_path: Path) -> SyncEngine:
         fail(str(exc))
     if found is None:
         fail(f"{db_path} is not logged in to a hub; run `agentdesk login URL --db {db_path}`")
-    return SyncEngine(db_path, found, on_status=_print_status)
+    return SyncEngine(db_path, found, on_status=_StatusPrinter())
 
 
-def _print_status(status: SyncStatus) -> None:
-    typer.echo(str(status))
+class _StatusPrinter:
+    """One line per change of state; on a terminal, progress (``syncing``) lines
+    overwrite each other, so a first sync of a million rows is one moving line."""
+
+    def __init__(self) -> None:
+        self._terminal = sys.stdout.isatty()
+        self._open = False  # a progress line waits to be overwritten
+
+    def __call__(self, status: SyncStatus) -> None:
+        progress = self._terminal and status.state == "syncing"
+        prefix = "\r\x1b[K" if self._open else ""
+        typer.echo(f"{prefix}{status}", nl=not progress)
+        self._open = progress
 
 
 def _run_once(engine: SyncEngine) -> SyncStatus:
