@@ -41,6 +41,7 @@ from pathlib import Path
 import httpx
 
 from agentdesk.domain import timefmt
+from agentdesk.domain.inbound import normal_message_id
 from agentdesk.domain.signing import signed_headers
 from agentdesk.hub.auth import add_agent
 from agentdesk.hub.store import open_hub
@@ -135,14 +136,14 @@ def inbound_to_visible(hub: Hub, replica: Path, credentials: Credentials) -> lis
         with httpx.Client(base_url=hub.url, timeout=10) as client:
             time.sleep(1.0)  # the engine is now long-polling
             for number in range(INBOUND_MESSAGES):
-                subject = f"bench inbound {number} {secrets.token_hex(4)}"
+                message_id = f"<bench-{number}-{secrets.token_hex(6)}@customer.example>"
                 body = json.dumps(
                     {
                         "from": f"Bench Customer <bench{number}@customer.example>",
                         "to": "support@agentdesk.example",
-                        "subject": subject,
+                        "subject": f"Bench inbound {number}",
                         "text": "The printer says PC LOAD LETTER.",
-                        "message_id": f"<bench-{number}-{secrets.token_hex(6)}@customer.example>",
+                        "message_id": message_id,
                         "in_reply_to": None,
                     }
                 ).encode()
@@ -154,8 +155,9 @@ def inbound_to_visible(hub: Hub, replica: Path, credentials: Credentials) -> lis
                     raise SystemExit(f"bench.sync: inbound refused: {answer.text}")
                 while True:
                     with reader.read() as conn:
-                        found = conn.execute(
-                            "SELECT 1 FROM ticket WHERE subject = ?", (subject,)
+                        found = conn.execute(  # ix_message_external: the same at any size
+                            "SELECT 1 FROM message WHERE external_id = ?",
+                            (normal_message_id(message_id),),
                         ).fetchone()
                     if found:
                         break
