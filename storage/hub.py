@@ -176,13 +176,16 @@ def client_versions(conn: sqlite3.Connection, ticket_id: str, client_id: str) ->
 # --------------------------------------------------------------------------- feed [A]
 
 #: The feed as a caller may read it: restricted internal notes only for the cleared
-#: (?3 = 1) and their author (?2), personal macros only for their owner. Deletes carry
+#: (?3 = 1) and their author (?2), personal macros only for their owner, audit events of
+#: no ticket (a personal macro's title, an SLA policy) only for their agent. Deletes carry
 #: no row, so they pass. Tests the cheap entity comparison before reading JSON.
 _VISIBLE: Final = """(
-    entity NOT IN ('message', 'macro') OR op = 'delete'
+    entity NOT IN ('message', 'macro', 'audit_event') OR op = 'delete'
     OR (entity = 'message' AND (?3 OR json_extract(payload, '$.restricted') = 0
         OR json_extract(payload, '$.author_agent_id') = ?2))
     OR (entity = 'macro' AND coalesce(json_extract(payload, '$.owner_id'), ?2) = ?2)
+    OR (entity = 'audit_event' AND (json_extract(payload, '$.ticket_id') IS NOT NULL
+        OR json_extract(payload, '$.agent_id') = ?2))
 )"""
 
 

@@ -150,3 +150,25 @@ def test_the_snapshot_is_the_ticket_s_rows_as_feed_changes(hub_server: HubServer
     assert entities == ["ticket", "message"]
     assert snapshot["changes"][0]["row"]["number"] == 1000
     assert snapshot["seq"] == scalar(hub_server.db_path, "SELECT max(seq) FROM change")
+
+
+def test_audit_events_of_no_ticket_reach_only_their_agent(hub_server: HubServer) -> None:
+    """A personal macro's audit event names its title: it stays with its owner."""
+    macro = {"title": "Ben's private shortcut", "body": "x", "actions": {}, "shared": False}
+    ben_token = hub_server.mint("ben@support.example.com")
+    with hub_server.client() as ben, hub_server.client("1") as ana:
+        ben.headers["Authorization"] = f"Bearer {ben_token}"
+        assert results(push(ben, "CL-BEN", mutation(1, "create_macro", None, macro))) == [
+            ("applied", None)
+        ]
+        assert results(push(ben, "CL-BEN", mutation(2, "note", ticket_id(1003), {"body": "hi"})))
+        audits = {
+            name: [c["row"] for c in whole_feed(client) if c["entity"] == "audit_event"]
+            for name, client in (("ben", ben), ("ana", ana))
+        }
+    for name in ("ben", "ana"):  # a ticket's audit events reach everyone who reads the ticket
+        assert any(row["action"] == "note" for row in audits[name])
+    assert [row["new_value"] for row in audits["ben"] if row["action"] == "create_macro"] == [
+        "Ben's private shortcut"
+    ]
+    assert not [row for row in audits["ana"] if row["ticket_id"] is None]
