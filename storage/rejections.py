@@ -53,3 +53,16 @@ def acknowledge_rejections(conn: sqlite3.Connection, seqs: list[int], at: int) -
         (at, *seqs),
     )
     return cursor.rowcount
+
+
+def tickets_to_repair(conn: sqlite3.Connection) -> list[str]:
+    """Tickets with rejected mutations the agent has not dismissed, earliest rejection first.
+
+    The sync engine repairs them from the hub when it starts, so a repair lost with
+    a killed process is made by the next one (repairing twice changes nothing).
+    """
+    rows = conn.execute(
+        "SELECT ticket_id FROM outbox WHERE state = 'rejected' AND acknowledged_at IS NULL"
+        " AND ticket_id IS NOT NULL GROUP BY ticket_id ORDER BY min(seq)"
+    ).fetchall()
+    return [str(row[0]) for row in rows]

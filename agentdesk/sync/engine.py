@@ -44,6 +44,7 @@ from agentdesk.sync.wire import Page
 from storage.agents import get_setting
 from storage.database import Database
 from storage.errors import StoreError
+from storage.rejections import tickets_to_repair
 from storage.sync import OutboxRow, get_cursor, pending_count, pending_mutations
 
 State = Literal["synced", "syncing", "offline", "error"]
@@ -323,6 +324,9 @@ class SyncEngine:
         if self._stopped:
             self._wake.set()
         self._db = await asyncio.to_thread(Database.open, self.db_path)
+        # Repairs are remembered in memory; those a killed engine never made come from the
+        # outbox's undismissed rejections.
+        self._repairs.update(dict.fromkeys(await asyncio.to_thread(_to_repair, self._db)))
         self._client = HubClient(self.credentials.url, self.credentials.token)
         try:
             yield
@@ -380,6 +384,11 @@ def _push_batch(db: Database) -> list[OutboxRow]:
 def _cursor_and_client(db: Database) -> tuple[int, str | None]:
     with db.read() as conn:
         return get_cursor(conn), get_setting(conn, "client_id")
+
+
+def _to_repair(db: Database) -> list[str]:
+    with db.read() as conn:
+        return tickets_to_repair(conn)
 
 
 def _pending_count(db: Database) -> int:

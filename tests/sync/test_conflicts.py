@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.database import Database
 from tests.factories import AGENTS, ticket_id
 from tests.hub.conftest import HubServer
 from tests.sync.helpers import compared_rows, dead_url, hub_desk, query, workstation
@@ -128,3 +129,29 @@ def test_a_rejected_reply_keeps_a_draft_already_there(
     with ben.desk() as desk:
         assert desk.load_draft(TICKET, "public") == "a newer draft"
     assert [(op, state) for _, op, state, _ in ben.outbox()] == [("reply", "rejected")]
+
+
+def test_a_repair_lost_with_a_killed_engine_is_made_by_the_next_one(
+    hub_server: HubServer, tmp_path: Path
+) -> None:
+    ben = workstation(hub_server, tmp_path, BEN[2])
+    ben.sync()
+    words = "An answer the hub will refuse"
+    with ben.desk() as desk:
+        desk.reply(TICKET, words)
+    with hub_desk(hub_server, ANA[2]) as desk:
+        desk.set_status(TICKET, "solved")
+        desk.set_status(TICKET, "closed")
+    # The engine recorded the hub's verdict, then died before repairing the ticket.
+    db = Database.open(ben.path)
+    try:
+        with db.transaction() as conn:
+            conn.execute("UPDATE outbox SET state = 'rejected', error = 'closed: #1001 is closed'")
+    finally:
+        db.close()
+    assert query(ben.path, "SELECT count(*) FROM message WHERE body = ?", words) == [(1,)]
+
+    assert ben.sync().state == "synced"
+
+    assert query(ben.path, "SELECT count(*) FROM message WHERE body = ?", words) == [(0,)]
+    assert ben.rows() == compared_rows(hub_server.db_path, hidden_from=BEN[0])
