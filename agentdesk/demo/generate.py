@@ -140,8 +140,7 @@ def generate_workspace(
         except BaseException:
             bulk.abort(partial(_remove_rows, first_seq=first_seq))
             raise
-        with db.read() as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.checkpoint()
     if progress is not None:
         progress(tickets, tickets)
     return DemoSummary(

@@ -62,6 +62,7 @@ class InitialLoad:
                     applied = store_page(conn, page, agent_email=self._agent_email, now=self._now)
                     self.rows += applied.rows
                 _restore_bulk_schema(conn, dropped)
+            self._db.checkpoint()  # the whole replica went through the log
         except BaseException:
             self._failed.set()
             raise

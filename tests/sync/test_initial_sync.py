@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from agentdesk.sync.engine import SyncStatus
+from storage.database import Database
 from tests.factories import AGENTS, ticket_id
 from tests.hub.conftest import HubServer
 from tests.sync.helpers import compared_rows, hub_desk, query, running, settled, workstation
@@ -70,3 +71,19 @@ def test_running_engine_pushes_at_once_and_receives_within_a_second(
     assert pushed_in < 2.0
     assert query(hub_server.db_path, "SELECT count(*) FROM message WHERE body = 'On it'") == [(1,)]
     assert statuses[-1] == SyncStatus("synced", 0, "", statuses[-1].cursor)
+
+
+def test_a_first_sync_leaves_no_log_behind_while_the_tui_has_the_store_open(
+    hub_server: HubServer, tmp_path: Path
+) -> None:
+    """The bulk load goes through the write-ahead log; it is emptied at the end, not left
+    for the next small commit to copy (and on disk, as large as the whole replica)."""
+    ana = workstation(hub_server, tmp_path / "ana", ANA[2])
+    tui = Database.open(ana.path)  # another connection keeps the log from closing with the engine
+    try:
+        assert ana.sync().state == "synced"
+        log = Path(f"{ana.path}-wal")
+        assert log.exists()
+        assert log.stat().st_size == 0
+    finally:
+        tui.close()
