@@ -46,6 +46,22 @@ DONE: Final = {
 }
 
 
+def sub_app(name: str, help_text: str, *, bare_runs: bool = False) -> typer.Typer:
+    """A sub-command group of ``agentdesk`` (``ticket``, ``hub`` …), all made alike.
+
+    ``bare_runs``: the group itself runs when no sub-command is given (``agentdesk hub``
+    serves); otherwise it prints its help.
+    """
+    return typer.Typer(
+        name=name,
+        help=help_text,
+        no_args_is_help=not bare_runs,
+        invoke_without_command=bare_runs,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+
 @contextmanager
 def refusals() -> Iterator[None]:
     """Turn a refusal or a store failure into one line on stderr and exit 1."""

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-escalation_app: typer.Typer = typer.Typer(
-    name="escalation",
-    help="List, acknowledge and hand back escalations (the same rules as the TUI).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from agentdesk.cli_common import sub_app
+
+escalation_app = sub_app(
+    "escalation", "List, acknowledge and hand back escalations (the same rules as the TUI)."
 )
 
 # After escalation_app exists: agentdesk.cli imports this module to register it.

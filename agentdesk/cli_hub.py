@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentdesk.cli_common import sub_app
+
 if TYPE_CHECKING:
     from storage.database import Database
 
-hub_app = typer.Typer(
-    name="hub",
-    help="The team hub: serve it, add agents (tokens), configure channels.",
-    invoke_without_command=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+hub_app = sub_app(
+    "hub", "The team hub: serve it, add agents (tokens), configure channels.", bare_runs=True
 )
 
 # After hub_app exists: agentdesk.cli imports this module to register it.

@@ -17,15 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentdesk.cli_common import JsonOption, desk_for, echo_json, plain_console, refusals
+from agentdesk.cli_common import JsonOption, desk_for, echo_json, plain_console, refusals, sub_app
 
-macro_app = typer.Typer(
-    name="macro",
-    help="List canned responses (macros); export and import them as TOML.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+macro_app = sub_app("macro", "List canned responses (macros); export and import them as TOML.")
 
 # After macro_app exists: agentdesk.cli imports this module to register it.
 from agentdesk.cli import AsOption, DbOption, fail  # noqa: E402

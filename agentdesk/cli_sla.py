@@ -15,15 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentdesk.cli_common import JsonOption, desk_for, echo_json, plain_console, refusals
+from agentdesk.cli_common import JsonOption, desk_for, echo_json, plain_console, refusals, sub_app
 
-sla_app = typer.Typer(
-    name="sla",
-    help="SLA policies: list them, create or change one, recompute the clocks.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+sla_app = sub_app("sla", "SLA policies: list them, create or change one, recompute the clocks.")
 
 # After sla_app exists: agentdesk.cli imports this module to register it.
 from agentdesk.cli import AsOption, DbOption, fail  # noqa: E402

@@ -18,12 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-ticket_app = typer.Typer(
-    name="ticket",
-    help="List, show and change tickets (the same rules and audit trail as the TUI).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from agentdesk.cli_common import sub_app
+
+ticket_app = sub_app(
+    "ticket", "List, show and change tickets (the same rules and audit trail as the TUI)."
 )
 
 # After ticket_app exists: agentdesk.cli imports this module to register it, and this
