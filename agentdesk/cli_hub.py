@@ -1,9 +1,9 @@
 """`agentdesk hub …`: run the team hub, give agents their tokens, configure channels.
 
 ``agentdesk hub`` serves the store (``--db``, else the configured one) on
-127.0.0.1:8765. Tokens and channel secrets are printed once, alone on stdout, so a
-script can capture them; everything else goes to stderr. The hub runs on SQLite;
-a PostgreSQL URL is refused (exit 2) until the PostgreSQL backend exists.
+127.0.0.1:8765. ``--db`` is a SQLite file or a ``postgresql://`` URL: the same
+code serves either. Tokens and channel secrets are printed once, alone on stdout,
+so a script can capture them; everything else goes to stderr.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 from agentdesk.cli_common import sub_app
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.sql import Store
 
 hub_app = sub_app(
     "hub", "The team hub: serve it, add agents (tokens), configure channels.", bare_runs=True
@@ -30,16 +30,17 @@ from agentdesk.cli import fail, settings_for  # noqa: E402
 
 HubDbOption = Annotated[
     str | None,
-    typer.Option("--db", help="The hub's SQLite store (default: AGENTDESK_DB, config)."),
+    typer.Option(
+        "--db",
+        help="The hub's store: a SQLite file or a postgresql:// URL"
+        " (default: AGENTDESK_DB, config).",
+    ),
 ]
-_POSTGRES_SCHEMES = ("postgres:", "postgresql:", "postgresql+")
 
 
-def hub_path(db: str | None) -> Path:
-    """The store to serve: ``--db`` or the configured one; a PostgreSQL URL exits 2."""
-    if db is not None and db.lower().startswith(_POSTGRES_SCHEMES):
-        fail("PostgreSQL is not supported yet: give the hub a SQLite file with --db", code=2)
-    return Path(db) if db is not None else settings_for(None, None).db_path
+def hub_store_target(db: str | None) -> str | Path:
+    """The store to serve: ``--db`` (a file or a PostgreSQL URL) or the configured one."""
+    return db if db is not None else settings_for(None, None).db_path
 
 
 @hub_app.callback(invoke_without_command=True)
@@ -56,13 +57,16 @@ def serve(
 
     from agentdesk.hub.app import create_app  # noqa: PLC0415
     from storage.errors import StoreError  # noqa: PLC0415
+    from storage.sql import redacted  # noqa: PLC0415
 
-    path = hub_path(db)
+    target = hub_store_target(db)
     try:
-        app = create_app(path)
+        app = create_app(target)
     except StoreError as exc:
         fail(str(exc))
-    typer.echo(f"agentdesk hub: {path} on http://{host}:{port} (ctrl+c stops)", err=True)
+    typer.echo(
+        f"agentdesk hub: {redacted(str(target))} on http://{host}:{port} (ctrl+c stops)", err=True
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
@@ -142,14 +146,54 @@ def channel(
         typer.echo(secret)
 
 
+@hub_app.command("copy")
+def copy_to_postgres(
+    source: Annotated[Path, typer.Argument(help="The SQLite store to copy (a hub's or any).")],
+    to: Annotated[str, typer.Option("--to", help="An empty PostgreSQL database: postgresql://…")],
+) -> None:
+    """Copy a SQLite store into an empty PostgreSQL database, change feed included."""
+    from storage.database import Database  # noqa: PLC0415
+    from storage.errors import StoreError  # noqa: PLC0415
+    from storage.sql import is_postgres_url, redacted  # noqa: PLC0415
+
+    if not is_postgres_url(to):
+        fail("--to must be a postgresql:// URL", code=2)
+    if not source.is_file():
+        fail(f"no SQLite store at {source}", code=2)
+
+    def report(table: str, rows: int) -> None:
+        typer.echo(f"  {table}: {rows:,} rows…", err=True)
+
+    try:
+        from storage.pg_copy import copy_store  # noqa: PLC0415
+        from storage.postgres import PgDatabase  # noqa: PLC0415
+
+        lite = Database.open(source)
+        try:
+            target = PgDatabase.open(to)
+            try:
+                copied = copy_store(lite, target, report)
+            finally:
+                target.close()
+        finally:
+            lite.close()
+        from agentdesk.hub.store import open_hub  # noqa: PLC0415
+
+        open_hub(to).close()  # the feed's triggers, and its backfill if the source was no hub
+    except StoreError as exc:
+        fail(str(exc))
+    tables = sum(1 for rows in copied.rows.values() if rows)
+    typer.echo(f"copied {copied.total:,} rows of {tables} tables to {redacted(to)}", err=True)
+
+
 @contextmanager
-def _hub_store(db: str | None) -> Iterator[Database]:
+def _hub_store(db: str | None) -> Iterator[Store]:
     """The store opened as a hub (so what is written reaches the feed), closed afterwards."""
     from agentdesk.hub.store import open_hub  # noqa: PLC0415
     from storage.errors import StoreError  # noqa: PLC0415
 
     try:
-        store = open_hub(hub_path(db))
+        store = open_hub(hub_store_target(db))
     except StoreError as exc:
         fail(str(exc))
     try:

@@ -65,7 +65,6 @@ from agentdesk.ops.base import (
     arg_strings,
 )
 from storage.agents import AgentRow, get_setting
-from storage.database import Database
 from storage.errors import StoreError
 from storage.ids import new_ulid
 from storage.incidents import link_facts, unsolved_linked_ids
@@ -77,6 +76,7 @@ from storage.macros import (
     ticket_text,
     visible_macros,
 )
+from storage.sql import Connection, Store
 from storage.tickets import Clearance, ThreadMessage, TicketNotFound, resolve_ticket_id, thread
 from storage.writes import (
     AuditRow,
@@ -156,16 +156,16 @@ class Recorded:
 #: Judges a replayed action before it is written (the hub's conflict rule); raises a
 #: DeskError to refuse it. Gets the open transaction, the ticket as it is, the action and
 #: the planned change (``None`` when the Desk refused it: the judge may refuse it better).
-Judge = Callable[[sqlite3.Connection, TicketState, Action, Change | None], None]
+Judge = Callable[[Connection, TicketState, Action, Change | None], None]
 #: Writes rows of its own in a replay's transaction once the change is written.
-Record = Callable[[sqlite3.Connection, Applied | Recorded], None]
+Record = Callable[[Connection, Applied | Recorded], None]
 
 
 @dataclass
 class _Batch:
     """An open write transaction and what has been applied in it so far."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     client_id: str
     now: int
     applied: list[Applied] = field(default_factory=list)
@@ -191,7 +191,7 @@ class Desk:
     """
 
     def __init__(
-        self, db: Database, agent: AgentRow, *, clock: Callable[[], int] | None = None
+        self, db: Store, agent: AgentRow, *, clock: Callable[[], int] | None = None
     ) -> None:
         self.db = db
         self.agent = agent
@@ -590,7 +590,7 @@ class Desk:
                 progress=progress,
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.db.path}: {exc}") from exc
+            raise StoreError(f"{self.db.target}: {exc}") from exc
 
     def ticket_sla(self, ticket: str) -> sla_ops.TicketSla:
         """The ticket's SLA policy and clocks as they stand now (nothing is written)."""
@@ -674,23 +674,13 @@ class Desk:
     # ------------------------------------------------------------------ internals
 
     @contextmanager
-    def _writing(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """A write transaction; ``durable`` syncs it to disk before returning (FULL).
-
-        SQLite refuses to change ``synchronous`` inside a transaction, so the pragma
-        is set around it while the store's lock is held.
-        """
-        with self.db.lock:
-            if durable:
-                self._set_synchronous("FULL")
-            try:
-                with self.db.transaction() as conn:
-                    yield conn
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.db.path}: {exc}") from exc
-            finally:
-                if durable:
-                    self._set_synchronous("NORMAL")
+    def _writing(self, *, durable: bool = False) -> Iterator[Connection]:
+        """A write transaction; ``durable`` syncs it to disk before returning."""
+        try:
+            with self.db.transaction(durable=durable) as conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.db.target}: {exc}") from exc
 
     @contextmanager
     def _batch(
@@ -719,12 +709,12 @@ class Desk:
             finally:
                 self._local.batch = None
             if batch.broken is not None:  # swallowed by a bulk action: roll back anyway
-                raise StoreError(f"{self.db.path}: {batch.broken}") from batch.broken
+                raise StoreError(f"{self.db.target}: {batch.broken}") from batch.broken
             sla_ops.refresh(conn, list(batch.sla_tickets), now)
         self._client_id = client_id  # only once it is committed
 
     @contextmanager
-    def _local_write(self) -> Iterator[sqlite3.Connection]:
+    def _local_write(self) -> Iterator[Connection]:
         """A write that is not a mutation (drafts): joins the thread's batch, if any."""
         batch: _Batch | None = getattr(self._local, "batch", None)
         if batch is not None:
@@ -733,11 +723,7 @@ class Desk:
         with self._writing() as conn:
             yield conn
 
-    def _set_synchronous(self, level: str) -> None:
-        with self.db.read() as conn:
-            conn.execute(f"PRAGMA synchronous = {level}")
-
-    def _check_actor(self, conn: sqlite3.Connection) -> None:
+    def _check_actor(self, conn: Connection) -> None:
         found = find_agent(conn, self.agent.id)
         if found is None:
             raise UnknownAgent(f"agent {self.agent.email} no longer exists in this workspace")
@@ -866,9 +852,7 @@ class Desk:
         )
         return seq
 
-    def _plan(
-        self, conn: sqlite3.Connection, state: TicketState, action: Action, now: int
-    ) -> Change:
+    def _plan(self, conn: Connection, state: TicketState, action: Action, now: int) -> Change:
         """Judge one action against the ticket's state: the Change to write, or a refusal."""
         planner = PLANNERS.get(action.op)
         if planner is None:
@@ -944,7 +928,7 @@ def _workspace_planner(op: str) -> WorkspacePlanner:
 # --------------------------------------------------------------------------- helpers
 
 
-def _resolve(conn: sqlite3.Connection, ticket: str) -> str:
+def _resolve(conn: Connection, ticket: str) -> str:
     """The ticket's id; an unknown reference is a refusal (UnknownTicket), not a store fault."""
     try:
         return resolve_ticket_id(conn, ticket)
@@ -952,7 +936,7 @@ def _resolve(conn: sqlite3.Connection, ticket: str) -> str:
         raise UnknownTicket(str(exc)) from exc
 
 
-def _label(conn: sqlite3.Connection, ticket: str) -> str:
+def _label(conn: Connection, ticket: str) -> str:
     """'#1042' for a ticket reference, or the reference itself if it matches nothing."""
     try:
         state = ticket_state(conn, resolve_ticket_id(conn, ticket))
@@ -976,17 +960,17 @@ def _tag_list(tags: Iterable[str]) -> list[str]:
     return [tags] if isinstance(tags, str) else list(tags)
 
 
-def _agent_party(conn: sqlite3.Connection, agent_id: str | None) -> Party:
+def _agent_party(conn: Connection, agent_id: str | None) -> Party:
     found = None if agent_id is None else find_agent(conn, agent_id)
     return Party(agent_id, found.email if found else agent_id)
 
 
-def _group_party(conn: sqlite3.Connection, group_id: str | None) -> Party:
+def _group_party(conn: Connection, group_id: str | None) -> Party:
     found = None if group_id is None else find_group(conn, group_id)
     return Party(group_id, found.name if found else group_id)
 
 
-def _wanted_agent(conn: sqlite3.Connection, ref: str | None) -> Party:
+def _wanted_agent(conn: Connection, ref: str | None) -> Party:
     if ref is None:
         return Party(None, None)
     found = find_agent(conn, ref)
@@ -997,7 +981,7 @@ def _wanted_agent(conn: sqlite3.Connection, ref: str | None) -> Party:
     return Party(found.id, found.email)
 
 
-def _wanted_group(conn: sqlite3.Connection, ref: str | None) -> Party:
+def _wanted_group(conn: Connection, ref: str | None) -> Party:
     if ref is None:
         return Party(None, None)
     found = find_group(conn, ref)

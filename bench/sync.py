@@ -2,12 +2,16 @@
 
 Run from the repository root (``make bench`` runs every bench)::
 
-    python -m bench.sync --sizes 1k 100k
+    python -m bench.sync --sizes 1k 100k [--backends sqlite postgresql] [--pg-url URL]
 
-Each store size is a column. The hub is a real ``agentdesk hub`` subprocess on
-127.0.0.1 serving a copy of the demo store of that size (``bench/.data``, see
+Each store size is two columns, one per backend the hub runs on (``--backends``,
+both by default). The hub is a real ``agentdesk hub`` subprocess on 127.0.0.1
+serving a copy of the demo store of that size (``bench/.data``, see
 ``bench/data.py``), opened as a hub first (the backfill of its change feed is
-timed too). Then, against it:
+timed too). On SQLite the copy is a file; on PostgreSQL the demo store is copied
+into a new database (``storage.pg_copy``, what ``agentdesk hub copy`` runs; timed)
+on a throwaway local cluster or the server of ``--pg-url`` (``bench/pg_server.py``).
+The workstations are SQLite either way. Then, against the hub:
 
 - **First sync**: a new tier-1 workstation's replica pulls the whole feed
   (``SyncEngine.run_once``, the code ``agentdesk sync --once`` runs); rows/s counts
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import secrets
@@ -35,10 +40,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from agentdesk.domain import timefmt
 from agentdesk.domain.inbound import normal_message_id
@@ -50,10 +57,15 @@ from agentdesk.sync.credentials import Credentials
 from agentdesk.sync.engine import SyncEngine
 from agentdesk.sync.login import bind_store, check_token
 from bench.data import SIZES, demo_store
+from bench.pg_server import PgServer, have_server_binaries, open_server
 from bench.report import Metric, render_markdown, render_text
 from storage.database import Database
 from storage.hub import set_channel
+from storage.pg_copy import copy_store
+from storage.postgres import PgDatabase
+from storage.stores import open_store
 
+BACKENDS = ("sqlite", "postgresql")
 CLIENTS = 50
 INBOUND_MESSAGES = 60
 
@@ -64,14 +76,12 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 class Hub:
-    """A copy of a demo store opened as a hub, served by ``agentdesk hub`` in a subprocess."""
+    """A hub store (already opened as a hub) served by ``agentdesk hub`` in a subprocess."""
 
-    def __init__(self, source: Path, workdir: Path) -> None:
-        self.path = workdir / "hub.db"
-        shutil.copyfile(source, self.path)
-        started = time.perf_counter()
-        db = open_hub(self.path)  # the first open as a hub backfills the change feed
-        self.backfill_seconds = time.perf_counter() - started
+    def __init__(self, target: Path | str, workdir: Path, *, backfill_seconds: float) -> None:
+        self.target = target
+        self.backfill_seconds = backfill_seconds
+        db = open_store(target)
         try:
             with db.transaction() as conn:
                 self.email_secret = secrets.token_urlsafe(32)
@@ -81,14 +91,14 @@ class Hub:
                 self.agents = [
                     (str(name), str(email), str(tier))
                     for name, email, tier in conn.execute(
-                        "SELECT name, email, tier FROM agent WHERE active ORDER BY email"
+                        "SELECT name, email, tier FROM agent WHERE active = 1 ORDER BY email"
                     )
                 ]
         finally:
             db.close()
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        argv = [sys.executable, "-m", "agentdesk", "hub", "--db", str(self.path)]
+        argv = [sys.executable, "-m", "agentdesk", "hub", "--db", str(target)]
         self.child = Child.start("hub", [*argv, "--port", str(port)], workdir / "hub.log")
         self.child.wait_until(self._answers, timeout=60)
 
@@ -98,9 +108,9 @@ class Hub:
         except httpx.TransportError:
             return False
 
-    def token(self, email: str, name: str, tier: str) -> str:
+    def token(self, name: str, email: str, tier: str) -> str:
         """A new bearer token of an existing agent."""
-        db = Database.open(self.path)
+        db = open_store(self.target)
         try:
             return add_agent(db, name=name, email=email, tier=tier, label="bench").token
         finally:
@@ -110,10 +120,64 @@ class Hub:
         self.child.stop()
 
 
+@dataclass(frozen=True)
+class Copy:
+    """The demo store's copy into PostgreSQL: rows and seconds."""
+
+    rows: int
+    seconds: float
+
+
+def sqlite_hub(source: Path, workdir: Path) -> Hub:
+    """A file copy of the demo store, opened as a hub (timed: the feed's backfill)."""
+    path = workdir / "hub.db"
+    shutil.copyfile(source, path)
+    started = time.perf_counter()
+    open_hub(path).close()  # the first open as a hub backfills the change feed
+    return Hub(path, workdir, backfill_seconds=time.perf_counter() - started)
+
+
+def postgres_hub(source: Path, url: str, workdir: Path) -> tuple[Hub, Copy]:
+    """The demo store copied into the empty database at ``url``, then opened as a hub.
+
+    Its backfill figure is the copy plus the first open as a hub (which backfills
+    the feed on the server), what a team moving to PostgreSQL waits for.
+    """
+    path = workdir / "source.db"
+    shutil.copyfile(source, path)  # Database.open may write (WAL mode): spare the cached store
+    lite = Database.open(path)
+    try:
+        started = time.perf_counter()
+        target = PgDatabase.open(url)  # creates the schema, as `agentdesk hub copy` does
+        try:
+            with _macro_doc_trigger_off(target):
+                copied = copy_store(lite, target)
+        finally:
+            target.close()
+        copy_seconds = time.perf_counter() - started
+    finally:
+        lite.close()
+    started = time.perf_counter()
+    open_hub(url).close()
+    backfill = copy_seconds + time.perf_counter() - started
+    return Hub(url, workdir, backfill_seconds=backfill), Copy(copied.total, copy_seconds)
+
+
+@contextlib.contextmanager
+def _macro_doc_trigger_off(target: PgDatabase) -> Iterator[None]:
+    """Workaround: copy_store's COPY into ``macro`` fires ``macro_doc_ai``, whose rows then
+    collide with the copied ``macro_doc`` ones. Remove once storage.pg_copy disables it."""
+    with target.transaction() as conn:
+        conn.execute("ALTER TABLE macro DISABLE TRIGGER macro_doc_ai")
+    yield
+    with target.transaction() as conn:
+        conn.execute("ALTER TABLE macro ENABLE TRIGGER macro_doc_ai")
+
+
 def first_sync(hub: Hub, replica: Path) -> tuple[Credentials, float]:
     """Log a tier-1 agent's new replica in and pull the whole feed; returns its seconds."""
     name, email, tier = next(agent for agent in hub.agents if agent[2] == "1")
-    token = hub.token(email, name, tier)
+    token = hub.token(name, email, tier)
     me = asyncio.run(check_token(hub.url, token))
     bind_store(replica, hub.url, token, me, now=timefmt.now_ms())
     credentials = Credentials(hub.url, token, email)
@@ -226,13 +290,13 @@ async def _pushing_client(
 
 def concurrent_pushes(hub: Hub, *, batch: int, requests: int) -> tuple[float, list[float]]:
     """:data:`CLIENTS` workstations pushing at once: (mutations per second, latencies)."""
-    db = Database.open(hub.path)
+    db = open_store(hub.target)
     try:
         with db.read() as conn:
             tickets = [
                 str(row[0])
                 for row in conn.execute(
-                    "SELECT id FROM ticket WHERE unsolved ORDER BY number DESC LIMIT 2000"
+                    "SELECT id FROM ticket WHERE unsolved = 1 ORDER BY number DESC LIMIT 2000"
                 )
             ]
     finally:
@@ -261,24 +325,30 @@ def concurrent_pushes(hub: Hub, *, batch: int, requests: int) -> tuple[float, li
     return CLIENTS * requests * batch / seconds, latencies
 
 
-def bench_size(label: str) -> dict[str, float | None]:
-    """Every figure for one store size."""
-    source, _ = demo_store(label)
-    with tempfile.TemporaryDirectory(prefix=f"bench-sync-{label}-") as tmp:
-        workdir = Path(tmp)
-        hub = Hub(source, workdir)
-        try:
-            replica = workdir / "replica.db"
-            credentials, seconds = first_sync(hub, replica)
-            latencies = inbound_to_visible(hub, replica, credentials)
-            single_rate, single = concurrent_pushes(hub, batch=1, requests=20)
-            batch_rate, batched = concurrent_pushes(hub, batch=20, requests=5)
-        except SystemExit:
-            print(hub.child.log_tail(40), file=sys.stderr)
-            raise
-        finally:
-            hub.stop()
+def bench_hub(
+    source: Path, backend: str, workdir: Path, pg_url: str | None
+) -> dict[str, float | None]:
+    """Every figure of one hub, on one backend."""
+    copied: Copy | None = None
+    if backend == "postgresql":
+        assert pg_url is not None
+        hub, copied = postgres_hub(source, pg_url, workdir)
+    else:
+        hub = sqlite_hub(source, workdir)
+    try:
+        replica = workdir / "replica.db"
+        credentials, seconds = first_sync(hub, replica)
+        latencies = inbound_to_visible(hub, replica, credentials)
+        single_rate, single = concurrent_pushes(hub, batch=1, requests=20)
+        batch_rate, batched = concurrent_pushes(hub, batch=20, requests=5)
+    except SystemExit:
+        print(hub.child.log_tail(40), file=sys.stderr)
+        raise
+    finally:
+        hub.stop()
     return {
+        "copy_s": copied.seconds if copied else None,
+        "copy_rate": copied.rows / copied.seconds if copied else None,
         "backfill": hub.backfill_seconds,
         "feed_rows": hub.feed_rows,
         "first_sync_s": seconds,
@@ -294,10 +364,31 @@ def bench_size(label: str) -> dict[str, float | None]:
     }
 
 
+def bench_size(
+    label: str, backends: Sequence[str], server: PgServer | None
+) -> dict[str, dict[str, float | None]]:
+    """Every figure for one store size, a column per backend ("1k sqlite", …)."""
+    source, _ = demo_store(label)
+    columns: dict[str, dict[str, float | None]] = {}
+    for backend in backends:
+        with contextlib.ExitStack() as stack:
+            workdir = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-sync-{label}-"))
+            )
+            pg_url = None
+            if backend == "postgresql":
+                assert server is not None
+                pg_url = stack.enter_context(server.database(f"sync_{label}"))
+            columns[f"{label} {backend}"] = bench_hub(source, backend, workdir, pg_url)
+    return columns
+
+
 def metrics() -> list[Metric]:
     """The table's rows."""
     return [
-        Metric("backfill", "hub backfill of the change feed (s)", 1),
+        Metric("copy_s", "copy of the demo store to PostgreSQL (s)", 1),
+        Metric("copy_rate", "copy of the demo store to PostgreSQL (rows/s)", 0),
+        Metric("backfill", "hub backfill of the change feed (s) (PostgreSQL: + the copy)", 1),
         Metric("feed_rows", "feed rows (tickets, messages, tags, audit, clocks …)", 0),
         Metric("first_sync_s", "first sync of a new workstation (s)", 1),
         Metric("first_sync_rate", "first sync (rows/s)", 0, target=">= 20,000"),
@@ -314,16 +405,47 @@ def metrics() -> list[Metric]:
     ]
 
 
+def _pg_server(url: str | None, asked: bool) -> PgServer | None:
+    """The PostgreSQL server to bench on; None (with a note) when only defaulted to and absent."""
+    if url is None and not have_server_binaries() and not asked:
+        print("bench.sync: no PostgreSQL server binaries: sqlite only", file=sys.stderr)
+        return None
+    try:
+        return open_server(url)
+    except (OSError, RuntimeError, psycopg.Error) as error:
+        raise SystemExit(f"bench.sync: no PostgreSQL server: {error}") from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure each store size and print the table."""
+    """Measure each store size on each backend and print the table."""
     parser = argparse.ArgumentParser(description="agentdesk hub and sync benchmark")
     parser.add_argument("--sizes", nargs="+", default=["1k", "100k"], choices=list(SIZES))
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, help="default: both")
+    parser.add_argument(
+        "--pg-url",
+        help="an empty PostgreSQL database to bench in (default: a throwaway local cluster)",
+    )
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
-    results = {label: bench_size(label) for label in args.sizes}
+    backends: list[str] = args.backends or list(BACKENDS)
+    server = None
+    if "postgresql" in backends:
+        server = _pg_server(args.pg_url, asked=args.backends is not None)
+        if server is None:
+            backends.remove("postgresql")
+    try:
+        results: dict[str, dict[str, float | None]] = {}
+        for label in args.sizes:
+            results |= bench_size(label, backends, server)
+    finally:
+        if server is not None:
+            server.close()
     render = render_markdown if args.markdown else render_text
     title = "agentdesk hub and sync (bench/sync.py): a real hub subprocess on 127.0.0.1"
-    print(render(results, metrics(), title=title))
+    if server is not None:
+        title += f"; {server.description}"
+    shown = metrics() if server is not None else metrics()[2:]
+    print(render(results, shown, title=title))
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Final
 
 from storage.errors import StoreError
 from storage.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from storage.sql import is_postgres_url, redacted
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS: Final = 5000
@@ -89,6 +90,8 @@ class Database:
     transaction (see :meth:`transaction`).
     """
 
+    dialect: Final = "sqlite"
+
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
@@ -102,6 +105,11 @@ class Database:
         Raises:
             StoreError: with a one-line reason; the file is left as it was.
         """
+        if is_postgres_url(path):
+            raise StoreError(
+                f"{redacted(str(path))}: a PostgreSQL database can only be a hub's store"
+                " (agentdesk hub --db URL); a workstation keeps a SQLite file"
+            )
         path = Path(path).expanduser().absolute()
         with _OPEN_GUARD:
             # Already open in this process: checked and migrated then. Checking again
@@ -154,19 +162,45 @@ class Database:
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: {exc}") from exc
 
+    @property
+    def target(self) -> str:
+        """The store's path, for messages."""
+        return str(self.path)
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything inside commits together or not at all."""
-        with self.lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that all see one committed state (a deferred read transaction)."""
+        with self.read() as conn:
+            conn.execute("BEGIN")
             try:
                 yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            else:
-                conn.commit()
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside commits together or not at all.
+
+        ``durable`` syncs it to disk before returning (``synchronous = FULL``, for
+        a sent reply). SQLite refuses to change ``synchronous`` inside a
+        transaction, so the pragma is set around it while the lock is held.
+        """
+        with self.lock:
+            conn = self._conn
+            if durable:
+                conn.execute("PRAGMA synchronous = FULL")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                else:
+                    conn.commit()
+            finally:
+                if durable:
+                    conn.execute("PRAGMA synchronous = NORMAL")
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the store and empty it, after a bulk load.

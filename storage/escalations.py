@@ -8,12 +8,12 @@ as a new one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from storage.errors import StoreError
+from storage.sql import Connection
 from storage.writes import WriteContext
 
 #: How many open (and, separately, acknowledged) escalations a list shows at most.
@@ -69,7 +69,7 @@ LEFT JOIN agent AS hander ON hander.id = e.handed_back_by_id
 """
 
 
-def _rows(conn: sqlite3.Connection, where: str, params: Sequence[object]) -> list[EscalationRow]:
+def _rows(conn: Connection, where: str, params: Sequence[object]) -> list[EscalationRow]:
     return [EscalationRow(*row) for row in conn.execute(_SELECT + where, params).fetchall()]
 
 
@@ -78,7 +78,7 @@ def _tier_list(tiers: Sequence[int]) -> str:
 
 
 def incoming(
-    conn: sqlite3.Connection, tiers: Sequence[int], *, limit: int = LIST_LIMIT
+    conn: Connection, tiers: Sequence[int], *, limit: int = LIST_LIMIT
 ) -> list[EscalationRow]:
     """The tiers' escalations in play: waiting ones first due first, then acknowledged ones.
 
@@ -101,12 +101,12 @@ def incoming(
     return waiting + taken
 
 
-def ticket_escalations(conn: sqlite3.Connection, ticket_id: str) -> list[EscalationRow]:
+def ticket_escalations(conn: Connection, ticket_id: str) -> list[EscalationRow]:
     """A ticket's escalations, oldest first (its history)."""
     return _rows(conn, "WHERE e.ticket_id = ? ORDER BY e.created_at, e.rowid", (ticket_id,))
 
 
-def current_escalation(conn: sqlite3.Connection, ticket_id: str) -> EscalationRow | None:
+def current_escalation(conn: Connection, ticket_id: str) -> EscalationRow | None:
     """The escalation that brought the ticket to its present tier, if it is still in force.
 
     That is the newest one to the ticket's tier that was not handed back; its state
@@ -121,7 +121,7 @@ def current_escalation(conn: sqlite3.Connection, ticket_id: str) -> EscalationRo
     return rows[0] if rows else None
 
 
-def escalation_ticket(conn: sqlite3.Connection, escalation_id: str) -> str | None:
+def escalation_ticket(conn: Connection, escalation_id: str) -> str | None:
     """The id of the ticket an escalation belongs to, if there is such an escalation."""
     row = conn.execute(
         "SELECT ticket_id FROM escalation WHERE id = ?", (escalation_id.strip().upper(),)
@@ -139,7 +139,7 @@ class Routing:
     group_name: str | None
 
 
-def ticket_routing(conn: sqlite3.Connection, ticket_id: str) -> Routing:
+def ticket_routing(conn: Connection, ticket_id: str) -> Routing:
     """The ticket's tier, priority and group."""
     row = conn.execute(
         "SELECT t.tier, t.priority, t.group_id, g.name FROM ticket AS t"
@@ -160,13 +160,13 @@ class TierGroup:
     tier: int
 
 
-def tier_groups(conn: sqlite3.Connection) -> list[TierGroup]:
+def tier_groups(conn: Connection) -> list[TierGroup]:
     """Every group, by tier then name."""
     rows = conn.execute("SELECT id, name, tier FROM agent_group ORDER BY tier, name").fetchall()
     return [TierGroup(*row) for row in rows]
 
 
-def agent_name(conn: sqlite3.Connection, agent_id: str) -> tuple[str, bool] | None:
+def agent_name(conn: Connection, agent_id: str) -> tuple[str, bool] | None:
     """The agent's display name and whether they are active."""
     row = conn.execute("SELECT name, active FROM agent WHERE id = ?", (agent_id,)).fetchone()
     return None if row is None else (str(row[0]), bool(row[1]))
@@ -193,7 +193,7 @@ class NewEscalation:
     ack_due_at: int
     continues_id: str | None
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Insert the row, state 'open'."""
         conn.execute(
             "INSERT INTO escalation (id, ticket_id, from_tier, to_tier, group_id, from_group_id,"
@@ -227,7 +227,7 @@ class AcknowledgeEscalation:
 
     id: str
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Mark it acknowledged by the actor, now."""
         _update_one(
             conn,
@@ -244,7 +244,7 @@ class HandBackEscalation:
     id: str
     instructions: str
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Mark it handed back by the actor, now, keeping the instructions."""
         _update_one(
             conn,
@@ -254,6 +254,6 @@ class HandBackEscalation:
         )
 
 
-def _update_one(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
+def _update_one(conn: Connection, sql: str, params: Sequence[object]) -> None:
     if conn.execute(sql, params).rowcount != 1:
         raise StoreError("the escalation changed while it was being updated; try again")

@@ -7,17 +7,16 @@ capability each.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from storage.sql import Connection, Dialect, dialect_of, json_field
+
 # --------------------------------------------------------------------------- tokens [A]
 
 
-def insert_token(
-    conn: sqlite3.Connection, *, token_hash: str, agent_id: str, label: str, at: int
-) -> None:
+def insert_token(conn: Connection, *, token_hash: str, agent_id: str, label: str, at: int) -> None:
     """Store a new bearer token of the agent (its SHA-256 hex, never the token)."""
     conn.execute(
         "INSERT INTO hub_token (token_hash, agent_id, label, created_at) VALUES (?, ?, ?, ?)",
@@ -25,7 +24,7 @@ def insert_token(
     )
 
 
-def token_agent(conn: sqlite3.Connection, token_hash: str) -> tuple[str, bool] | None:
+def token_agent(conn: Connection, token_hash: str) -> tuple[str, bool] | None:
     """(agent id, whether the token is revoked) for a known token hash, else ``None``."""
     row = conn.execute(
         "SELECT agent_id, revoked_at IS NOT NULL FROM hub_token WHERE token_hash = ?",
@@ -34,7 +33,7 @@ def token_agent(conn: sqlite3.Connection, token_hash: str) -> tuple[str, bool] |
     return None if row is None else (str(row[0]), bool(row[1]))
 
 
-def revoke_tokens(conn: sqlite3.Connection, agent_id: str, *, at: int) -> int:
+def revoke_tokens(conn: Connection, agent_id: str, *, at: int) -> int:
     """Revoke every live token of the agent; returns how many."""
     cursor = conn.execute(
         "UPDATE hub_token SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL",
@@ -48,7 +47,7 @@ CHANNELS: Final = ("email", "chat", "web", "survey")
 
 
 def insert_agent(
-    conn: sqlite3.Connection, *, agent_id: str, name: str, email: str, tier: str, at: int
+    conn: Connection, *, agent_id: str, name: str, email: str, tier: str, at: int
 ) -> None:
     """A new agent (active)."""
     conn.execute(
@@ -57,7 +56,7 @@ def insert_agent(
     )
 
 
-def add_membership(conn: sqlite3.Connection, agent_id: str, group_id: str) -> None:
+def add_membership(conn: Connection, agent_id: str, group_id: str) -> None:
     """Put the agent in the group (already there is fine)."""
     conn.execute(
         "INSERT INTO agent_group_member (agent_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -87,7 +86,7 @@ class MutationResult:
     reason: str | None
 
 
-def client_row(conn: sqlite3.Connection, client_id: str) -> ClientRow | None:
+def client_row(conn: Connection, client_id: str) -> ClientRow | None:
     """The workstation, if it has pushed (or pulled with its id) before."""
     row = conn.execute(
         "SELECT client_id, agent_id, last_seq FROM hub_client WHERE client_id = ?", (client_id,)
@@ -95,7 +94,7 @@ def client_row(conn: sqlite3.Connection, client_id: str) -> ClientRow | None:
     return None if row is None else ClientRow(*row)
 
 
-def claim_client(conn: sqlite3.Connection, client_id: str, agent_id: str, *, at: int) -> ClientRow:
+def claim_client(conn: Connection, client_id: str, agent_id: str, *, at: int) -> ClientRow:
     """Register the workstation to the agent unless it is known; returns it as stored."""
     conn.execute(
         "INSERT INTO hub_client (client_id, agent_id, seen_at) VALUES (?, ?, ?)"
@@ -108,7 +107,7 @@ def claim_client(conn: sqlite3.Connection, client_id: str, agent_id: str, *, at:
 
 
 def record_result(
-    conn: sqlite3.Connection, client_id: str, result: MutationResult, *, op: str, at: int
+    conn: Connection, client_id: str, result: MutationResult, *, op: str, at: int
 ) -> bool:
     """Keep the result and move the client's ``last_seq`` to it, in the caller's transaction.
 
@@ -129,7 +128,7 @@ def record_result(
     return True
 
 
-def stored_result(conn: sqlite3.Connection, client_id: str, seq: int) -> MutationResult | None:
+def stored_result(conn: Connection, client_id: str, seq: int) -> MutationResult | None:
     """The first result given for this mutation, if it was judged."""
     row = conn.execute(
         "SELECT seq, status, code, reason FROM hub_mutation WHERE client_id = ? AND seq = ?",
@@ -150,7 +149,7 @@ class FieldEvent:
     agent_name: str | None
 
 
-def field_events_after(conn: sqlite3.Connection, ticket_id: str, version: int) -> list[FieldEvent]:
+def field_events_after(conn: Connection, ticket_id: str, version: int) -> list[FieldEvent]:
     """The ticket's audit events with a field, newer than ``version``: newest first."""
     rows = conn.execute(
         "SELECT e.action, e.field, e.new_value, e.version, e.mutation_id, a.name"
@@ -163,7 +162,7 @@ def field_events_after(conn: sqlite3.Connection, ticket_id: str, version: int) -
     return [FieldEvent(*row) for row in rows]
 
 
-def client_versions(conn: sqlite3.Connection, ticket_id: str, client_id: str) -> list[int]:
+def client_versions(conn: Connection, ticket_id: str, client_id: str) -> list[int]:
     """The ticket versions this client's mutations made on the hub."""
     rows = conn.execute(
         "SELECT version FROM audit_event WHERE ticket_id = ?1 AND version IS NOT NULL"
@@ -175,27 +174,36 @@ def client_versions(conn: sqlite3.Connection, ticket_id: str, client_id: str) ->
 
 # --------------------------------------------------------------------------- feed [A]
 
-#: The feed as a caller may read it: restricted internal notes only for the cleared
-#: (?3 = 1) and their author (?2), personal macros only for their owner, audit events of
-#: no ticket (a personal macro's title, an SLA policy) only for their agent. Deletes carry
-#: no row, so they pass. Tests the cheap entity comparison before reading JSON.
-_VISIBLE: Final = """(
+
+def _visible(dialect: Dialect) -> str:
+    """The feed as a caller may read it, as a WHERE condition.
+
+    Restricted internal notes only for the cleared (?3 = 1) and their author (?2),
+    personal macros only for their owner, audit events of no ticket (a personal
+    macro's title, an SLA policy) only for their agent. Deletes carry no row, so
+    they pass. Tests the cheap entity comparison before reading JSON.
+    """
+
+    def field(key: str) -> str:
+        return json_field(dialect, "payload", key)
+
+    return f"""(
     entity NOT IN ('message', 'macro', 'audit_event') OR op = 'delete'
-    OR (entity = 'message' AND (?3 OR json_extract(payload, '$.restricted') = 0
-        OR json_extract(payload, '$.author_agent_id') = ?2))
-    OR (entity = 'macro' AND coalesce(json_extract(payload, '$.owner_id'), ?2) = ?2)
-    OR (entity = 'audit_event' AND (json_extract(payload, '$.ticket_id') IS NOT NULL
-        OR json_extract(payload, '$.agent_id') = ?2))
+    OR (entity = 'message' AND (?3 = 1 OR {field("restricted")} = '0'
+        OR {field("author_agent_id")} = ?2))
+    OR (entity = 'macro' AND coalesce({field("owner_id")}, ?2) = ?2)
+    OR (entity = 'audit_event' AND ({field("ticket_id")} IS NOT NULL
+        OR {field("agent_id")} = ?2))
 )"""
 
 
-def last_change(conn: sqlite3.Connection) -> int:
+def last_change(conn: Connection) -> int:
     """The newest change's seq (0 for an empty feed)."""
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM change").fetchone()[0])
 
 
 def change_page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     after: int,
     upto: int,
@@ -205,13 +213,14 @@ def change_page(
 ) -> list[tuple[int, str]]:
     """Up to ``limit`` changes in (after, upto] the agent may read: (seq, change as JSON).
 
-    The JSON object is assembled by SQLite from the stored key and row JSON, so a
+    The JSON object is assembled by the database from the stored key and row JSON, so a
     page of thousands of rows is served without parsing any of them.
     """
     rows = conn.execute(
         'SELECT seq, \'{"seq":\' || seq || \',"entity":"\' || entity || \'","op":"\' || op'
         " || '\",\"key\":' || entity_id || ',\"row\":' || payload || '}'"
-        f" FROM change WHERE seq > ?1 AND seq <= ?5 AND {_VISIBLE} ORDER BY seq LIMIT ?4",
+        f" FROM change WHERE seq > ?1 AND seq <= ?5 AND {_visible(dialect_of(conn))}"
+        " ORDER BY seq LIMIT ?4",
         (after, agent_id, int(cleared), limit, upto),
     ).fetchall()
     return [(int(seq), str(text)) for seq, text in rows]
@@ -230,7 +239,7 @@ class ChannelRow:
     max_body_bytes: int
 
 
-def channel_row(conn: sqlite3.Connection, name: str) -> ChannelRow | None:
+def channel_row(conn: Connection, name: str) -> ChannelRow | None:
     """The channel's configuration, or ``None`` if this hub has none for it."""
     row = conn.execute(
         "SELECT name, secret, outbound_url, max_body_bytes FROM channel WHERE name = ?", (name,)
@@ -239,7 +248,7 @@ def channel_row(conn: sqlite3.Connection, name: str) -> ChannelRow | None:
 
 
 def set_channel(
-    conn: sqlite3.Connection,
+    conn: Connection,
     name: str,
     *,
     secret: str | None = None,
@@ -300,7 +309,7 @@ class KnownMessage:
 _TICKET_REF: Final = "SELECT t.id, t.number, t.status, t.subject FROM ticket AS t"
 
 
-def known_message(conn: sqlite3.Connection, external_id: str) -> KnownMessage | None:
+def known_message(conn: Connection, external_id: str) -> KnownMessage | None:
     """The customer message stored with this Message-ID; ``threaded`` if it was not its
     ticket's first message."""
     row = conn.execute(
@@ -313,7 +322,7 @@ def known_message(conn: sqlite3.Connection, external_id: str) -> KnownMessage | 
     return None if row is None else KnownMessage(row[0], row[1], row[2], bool(row[3]))
 
 
-def ticket_answered(conn: sqlite3.Connection, message_ids: Sequence[str]) -> TicketRef | None:
+def ticket_answered(conn: Connection, message_ids: Sequence[str]) -> TicketRef | None:
     """The ticket holding any of these Message-IDs (the latest one named that is known),
     followed through merges to the ticket that absorbed it."""
     for external_id in reversed(message_ids):
@@ -326,7 +335,7 @@ def ticket_answered(conn: sqlite3.Connection, message_ids: Sequence[str]) -> Tic
     return None
 
 
-def ticket_with_key(conn: sqlite3.Connection, external_id: str) -> TicketRef | None:
+def ticket_with_key(conn: Connection, external_id: str) -> TicketRef | None:
     """The newest ticket of a conversation (``ticket.external_id``, e.g. ``chat:<id>``)."""
     row = conn.execute(
         "SELECT id FROM ticket WHERE external_id = ? ORDER BY number DESC LIMIT 1", (external_id,)
@@ -334,7 +343,7 @@ def ticket_with_key(conn: sqlite3.Connection, external_id: str) -> TicketRef | N
     return None if row is None else _surviving(conn, row[0])
 
 
-def _surviving(conn: sqlite3.Connection, ticket_id: str) -> TicketRef:
+def _surviving(conn: Connection, ticket_id: str) -> TicketRef:
     """The ticket, or the one it was merged into (and so on), as a TicketRef."""
     row = conn.execute(
         "WITH RECURSIVE chain (id, depth) AS (SELECT ?, 0 UNION ALL"
@@ -346,7 +355,7 @@ def _surviving(conn: sqlite3.Connection, ticket_id: str) -> TicketRef:
     return TicketRef(*row)
 
 
-def customer_id_by_email(conn: sqlite3.Connection, email: str) -> str | None:
+def customer_id_by_email(conn: Connection, email: str) -> str | None:
     """The customer with this email address, compared case-insensitively."""
     row = conn.execute(
         "SELECT id FROM customer WHERE email = ? COLLATE NOCASE ORDER BY created_at LIMIT 1",
@@ -355,9 +364,7 @@ def customer_id_by_email(conn: sqlite3.Connection, email: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def insert_customer(
-    conn: sqlite3.Connection, *, customer_id: str, name: str, email: str, at: int
-) -> None:
+def insert_customer(conn: Connection, *, customer_id: str, name: str, email: str, at: int) -> None:
     """A customer who wrote in for the first time (plan 'free' until someone says otherwise)."""
     conn.execute(
         "INSERT INTO customer (id, name, email, created_at) VALUES (?, ?, ?, ?)",
@@ -366,7 +373,7 @@ def insert_customer(
 
 
 def insert_ticket(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     ticket_id: str,
     subject: str,
@@ -376,19 +383,17 @@ def insert_ticket(
     external_id: str | None,
     at: int,
 ) -> int:
-    """A new ticket (status 'new', version 1); returns its number (the next rowid)."""
+    """A new ticket (status 'new', version 1); returns its number."""
     cursor = conn.execute(
         "INSERT INTO ticket (id, subject, priority, channel, requester_id, external_id,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING number",
         (ticket_id, subject, priority, channel, requester_id, external_id, at, at),
     )
-    number = cursor.lastrowid
-    assert number is not None  # ticket.number is the rowid
-    return number
+    return int(cursor.fetchone()[0])
 
 
 def insert_customer_message(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     message_id: str,
     ticket_id: str,
@@ -407,14 +412,14 @@ def insert_customer_message(
     )
 
 
-def ticket_requester(conn: sqlite3.Connection, ticket_id: str) -> str:
+def ticket_requester(conn: Connection, ticket_id: str) -> str:
     """Who asked: a survey answer about the ticket is theirs."""
     return str(
         conn.execute("SELECT requester_id FROM ticket WHERE id = ?", (ticket_id,)).fetchone()[0]
     )
 
 
-def survey_answer_id(conn: sqlite3.Connection, ticket_id: str, kind: str) -> str | None:
+def survey_answer_id(conn: Connection, ticket_id: str, kind: str) -> str | None:
     """The id of the ticket's answer of this kind, if it has one (a new answer keeps it)."""
     row = conn.execute(
         "SELECT id FROM survey_answer WHERE ticket_id = ? AND kind = ?", (ticket_id, kind)
@@ -450,11 +455,52 @@ BEGIN
 END"""
 
 
-def install_delivery_trigger(conn: sqlite3.Connection) -> None:
+#: :data:`DELIVERY_TRIGGER` on PostgreSQL: the ids are set on the row BEFORE it is
+#: written (so the feed's AFTER trigger sends the row as stored), the delivery is
+#: queued AFTER (its foreign key needs the message).
+_PG_DELIVERY: Final = (
+    """CREATE OR REPLACE FUNCTION hub_delivery_queued(message message) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT message.kind = 'public' AND EXISTS (
+        SELECT 1 FROM ticket AS t JOIN channel AS c ON c.name = t.channel
+        WHERE t.id = message.ticket_id AND c.outbound_url IS NOT NULL)
+$$""",
+    f"""CREATE OR REPLACE FUNCTION hub_delivery_ids() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF hub_delivery_queued(NEW) THEN
+        NEW.external_id := coalesce(NEW.external_id, '<' || NEW.id || '@{OUTGOING_DOMAIN}>');
+        NEW.in_reply_to := coalesce(NEW.in_reply_to, (SELECT m.external_id FROM message AS m
+            WHERE m.ticket_id = NEW.ticket_id AND m.kind = 'customer'
+                AND m.external_id IS NOT NULL ORDER BY m.seq DESC LIMIT 1));
+    END IF;
+    RETURN NEW;
+END $$""",
+    """CREATE OR REPLACE FUNCTION hub_delivery_enqueue() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF hub_delivery_queued(NEW) THEN
+        INSERT INTO delivery (message_id, ticket_id, channel, next_attempt_at, created_at)
+            SELECT NEW.id, t.id, t.channel, 0, NEW.created_at FROM ticket AS t
+            WHERE t.id = NEW.ticket_id;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "CREATE OR REPLACE TRIGGER hub_delivery_ids BEFORE INSERT ON message"
+    " FOR EACH ROW EXECUTE FUNCTION hub_delivery_ids()",
+    "CREATE OR REPLACE TRIGGER hub_delivery_enqueue AFTER INSERT ON message"
+    " FOR EACH ROW EXECUTE FUNCTION hub_delivery_enqueue()",
+)
+
+
+def install_delivery_trigger(conn: Connection) -> None:
     """Create :data:`DELIVERY_TRIGGER`, replacing an older definition (hub stores only).
 
     Call inside a write transaction; a hub that has it as written is left alone.
     """
+    if dialect_of(conn) == "postgresql":
+        for statement in _PG_DELIVERY:
+            conn.execute(statement)
+        return
     row = conn.execute(
         "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'hub_delivery_enqueue'"
     ).fetchone()
@@ -492,7 +538,7 @@ class DeliveryJob:
 
 
 def claim_deliveries(
-    conn: sqlite3.Connection, *, now: int, lease_until: int, limit: int
+    conn: Connection, *, now: int, lease_until: int, limit: int
 ) -> list[DeliveryJob]:
     """Lease up to ``limit`` due pending deliveries (oldest due first) until ``lease_until``.
 
@@ -524,7 +570,7 @@ def claim_deliveries(
     return [DeliveryJob(*row) for row in rows]
 
 
-def mark_delivered(conn: sqlite3.Connection, job: DeliveryJob, *, at: int) -> bool:
+def mark_delivered(conn: Connection, job: DeliveryJob, *, at: int) -> bool:
     """Record a delivery the endpoint accepted; ``False`` if the lease was lost meanwhile."""
     cursor = conn.execute(
         "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, delivered_at = ?,"
@@ -535,7 +581,7 @@ def mark_delivered(conn: sqlite3.Connection, job: DeliveryJob, *, at: int) -> bo
 
 
 def mark_attempt_failed(
-    conn: sqlite3.Connection, job: DeliveryJob, *, error: str, retry_at: int | None
+    conn: Connection, job: DeliveryJob, *, error: str, retry_at: int | None
 ) -> bool:
     """Record a failed attempt: due again at ``retry_at``, or given up (``None``).
 
@@ -550,7 +596,7 @@ def mark_attempt_failed(
     return cursor.rowcount == 1
 
 
-def next_delivery_due(conn: sqlite3.Connection) -> int | None:
+def next_delivery_due(conn: Connection) -> int | None:
     """When the earliest pending delivery falls due (leases ignored), or ``None``."""
     row = conn.execute(
         "SELECT min(max(next_attempt_at, coalesce(leased_until, 0))) FROM delivery"
@@ -576,9 +622,7 @@ class DeliveryRow:
     created_at: int
 
 
-def list_deliveries(
-    conn: sqlite3.Connection, *, state: str | None, limit: int
-) -> list[DeliveryRow]:
+def list_deliveries(conn: Connection, *, state: str | None, limit: int) -> list[DeliveryRow]:
     """The newest deliveries first, of one state or all."""
     rows = conn.execute(
         "SELECT d.id, d.message_id, d.ticket_id, t.number, d.channel, d.state, d.attempts,"
@@ -604,7 +648,7 @@ class PresenceRow:
 
 
 def set_presence(
-    conn: sqlite3.Connection, *, agent_id: str, ticket_id: str, state: str, expires_at: int
+    conn: Connection, *, agent_id: str, ticket_id: str, state: str, expires_at: int
 ) -> None:
     """Say the agent is on the ticket until ``expires_at`` (replacing what they said before)."""
     conn.execute(
@@ -615,7 +659,7 @@ def set_presence(
     )
 
 
-def clear_presence(conn: sqlite3.Connection, *, agent_id: str, ticket_id: str, now: int) -> None:
+def clear_presence(conn: Connection, *, agent_id: str, ticket_id: str, now: int) -> None:
     """The agent left the ticket; expired rows of anyone are swept on the way."""
     conn.execute(
         "DELETE FROM presence WHERE (ticket_id = ? AND agent_id = ?) OR expires_at <= ?",
@@ -624,13 +668,13 @@ def clear_presence(conn: sqlite3.Connection, *, agent_id: str, ticket_id: str, n
 
 
 def present_on(
-    conn: sqlite3.Connection, ticket_id: str, *, now: int, exclude: str | None
+    conn: Connection, ticket_id: str, *, now: int, exclude: str | None
 ) -> list[PresenceRow]:
     """Who is on the ticket now, except ``exclude``: those replying first, then by name."""
     rows = conn.execute(
         "SELECT p.agent_id, a.name, p.state, p.expires_at FROM presence AS p"
         " JOIN agent AS a ON a.id = p.agent_id"
-        " WHERE p.ticket_id = ? AND p.expires_at > ? AND p.agent_id IS NOT ?"
+        " WHERE p.ticket_id = ? AND p.expires_at > ? AND p.agent_id IS DISTINCT FROM ?"
         " ORDER BY p.state = 'replying' DESC, a.name, p.agent_id",
         (ticket_id, now, exclude),
     ).fetchall()

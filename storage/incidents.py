@@ -9,11 +9,11 @@ and their totals are counted separately.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from storage.sql import Connection
 from storage.tickets import TicketSummary
 
 #: How many linked tickets, incidents or merge targets a list shows at most.
@@ -78,7 +78,7 @@ class TicketLinks:
         return self.linked_total > 0
 
 
-def link_facts(conn: sqlite3.Connection, ticket_id: str) -> LinkFacts | None:
+def link_facts(conn: Connection, ticket_id: str) -> LinkFacts | None:
     """The ticket's link facts, or ``None`` if there is no such ticket."""
     row = conn.execute(
         """
@@ -94,7 +94,7 @@ def link_facts(conn: sqlite3.Connection, ticket_id: str) -> LinkFacts | None:
     return None if row is None else LinkFacts(*row)
 
 
-def _summary(conn: sqlite3.Connection, join_on: str, ticket_id: str) -> TicketSummary | None:
+def _summary(conn: Connection, join_on: str, ticket_id: str) -> TicketSummary | None:
     row = conn.execute(
         "SELECT o.number, o.id, o.subject, o.status, o.updated_at"
         f" FROM ticket AS t JOIN ticket AS o ON o.id = t.{join_on} WHERE t.id = ?",
@@ -103,9 +103,7 @@ def _summary(conn: sqlite3.Connection, join_on: str, ticket_id: str) -> TicketSu
     return None if row is None else TicketSummary(*row)
 
 
-def ticket_links(
-    conn: sqlite3.Connection, ticket_id: str, *, limit: int = LIST_LIMIT
-) -> TicketLinks:
+def ticket_links(conn: Connection, ticket_id: str, *, limit: int = LIST_LIMIT) -> TicketLinks:
     """The ticket's incident, merge target, merged-in tickets and linked tickets."""
     total, unsolved = conn.execute(
         "SELECT count(*), COALESCE(sum(unsolved), 0) FROM ticket WHERE parent_id = ?",
@@ -136,7 +134,7 @@ def ticket_links(
     )
 
 
-def unsolved_linked_ids(conn: sqlite3.Connection, incident_id: str) -> list[str]:
+def unsolved_linked_ids(conn: Connection, incident_id: str) -> list[str]:
     """Every unsolved ticket linked to the incident, oldest number first (all of them)."""
     rows = conn.execute(
         "SELECT id FROM ticket WHERE parent_id = ? AND unsolved ORDER BY number",
@@ -146,7 +144,7 @@ def unsolved_linked_ids(conn: sqlite3.Connection, incident_id: str) -> list[str]
 
 
 def open_incidents(
-    conn: sqlite3.Connection, *, exclude: Sequence[str] = (), limit: int = 20
+    conn: Connection, *, exclude: Sequence[str] = (), limit: int = 20
 ) -> list[Incident]:
     """Unsolved tickets that have linked tickets, most recently updated first.
 
@@ -172,7 +170,7 @@ def open_incidents(
 
 
 def merge_targets(
-    conn: sqlite3.Connection, requester_id: str, *, exclude: Sequence[str] = (), limit: int = 20
+    conn: Connection, requester_id: str, *, exclude: Sequence[str] = (), limit: int = 20
 ) -> list[TicketSummary]:
     """The requester's unsolved, unmerged tickets (where a duplicate may go), newest first."""
     marks = ", ".join("?" * len(exclude))
@@ -188,7 +186,7 @@ def merge_targets(
     return [TicketSummary(*row) for row in rows]
 
 
-def merge_recorded(conn: sqlite3.Connection, target_id: str, source_number: int) -> bool:
+def merge_recorded(conn: Connection, target_id: str, source_number: int) -> bool:
     """Whether the target's audit trail already records the merge of ticket ``source_number``."""
     row = conn.execute(
         "SELECT 1 FROM audit_event WHERE ticket_id = ? AND action = 'record_merge'"
@@ -198,7 +196,7 @@ def merge_recorded(conn: sqlite3.Connection, target_id: str, source_number: int)
     return row is not None
 
 
-def requester_of(conn: sqlite3.Connection, ticket_id: str) -> str | None:
+def requester_of(conn: Connection, ticket_id: str) -> str | None:
     """The ticket's requester id (``None`` if there is no such ticket)."""
     row = conn.execute("SELECT requester_id FROM ticket WHERE id = ?", (ticket_id,)).fetchone()
     return None if row is None else str(row[0])

@@ -10,12 +10,12 @@ documents whatever the number of tickets.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
 from storage.search import TextTerm, fts_term
+from storage.sql import Connection
 
 #: Tickets a macro's profile remembers (its latest uses).
 PROFILE_TICKETS: Final = 48
@@ -53,7 +53,7 @@ FROM macro AS m LEFT JOIN agent AS a ON a.id = m.owner_id
 _VISIBLE: Final = "(m.owner_id IS NULL OR m.owner_id = ?)"
 
 
-def visible_macros(conn: sqlite3.Connection, agent_id: str) -> list[MacroRow]:
+def visible_macros(conn: Connection, agent_id: str) -> list[MacroRow]:
     """Shared macros and the agent's own, shared first, then by title."""
     rows = conn.execute(
         f"{_SELECT} WHERE {_VISIBLE} ORDER BY m.owner_id IS NOT NULL, lower(m.title), m.id",
@@ -62,7 +62,7 @@ def visible_macros(conn: sqlite3.Connection, agent_id: str) -> list[MacroRow]:
     return [MacroRow(*row) for row in rows]
 
 
-def get_macro(conn: sqlite3.Connection, macro_id: str) -> MacroRow | None:
+def get_macro(conn: Connection, macro_id: str) -> MacroRow | None:
     """The macro with this id, whoever owns it."""
     row = conn.execute(f"{_SELECT} WHERE m.id = ?", (macro_id,)).fetchone()
     return None if row is None else MacroRow(*row)
@@ -72,7 +72,7 @@ def get_macro(conn: sqlite3.Connection, macro_id: str) -> MacroRow | None:
 
 
 def insert_macro(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     macro_id: str,
     title: str,
@@ -90,7 +90,7 @@ def insert_macro(
 
 
 def update_macro(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     macro_id: str,
     title: str,
@@ -107,15 +107,13 @@ def update_macro(
     )
 
 
-def delete_macro(conn: sqlite3.Connection, macro_id: str) -> None:
+def delete_macro(conn: Connection, macro_id: str) -> None:
     """Remove a macro and its uses (the audit trail keeps what happened)."""
     conn.execute("DELETE FROM macro_use WHERE macro_id = ?", (macro_id,))
     conn.execute("DELETE FROM macro WHERE id = ?", (macro_id,))
 
 
-def record_use(
-    conn: sqlite3.Connection, *, macro_id: str, ticket_id: str, agent_id: str, at: int
-) -> None:
+def record_use(conn: Connection, *, macro_id: str, ticket_id: str, agent_id: str, at: int) -> None:
     """Count one use of the macro on the ticket and refresh the macro's profile."""
     conn.execute(
         "INSERT INTO macro_use (macro_id, ticket_id, agent_id, at) VALUES (?, ?, ?, ?)",
@@ -125,7 +123,7 @@ def record_use(
     refresh_profile(conn, macro_id)
 
 
-def refresh_profile(conn: sqlite3.Connection, macro_id: str) -> None:
+def refresh_profile(conn: Connection, macro_id: str) -> None:
     """Rebuild the macro's profile from its latest uses: each ticket's subject and the
     customer's last message before the macro's reply (what the macro answered)."""
     rows = conn.execute(
@@ -147,13 +145,13 @@ def refresh_profile(conn: sqlite3.Connection, macro_id: str) -> None:
     )
 
 
-def refresh_all_profiles(conn: sqlite3.Connection) -> None:
+def refresh_all_profiles(conn: Connection) -> None:
     """Rebuild every macro's profile (after uses were loaded in bulk)."""
     for (macro_id,) in conn.execute("SELECT id FROM macro").fetchall():
         refresh_profile(conn, macro_id)
 
 
-def recount_usage(conn: sqlite3.Connection) -> None:
+def recount_usage(conn: Connection) -> None:
     """Add the recorded uses to each macro's usage count (after a bulk load of uses)."""
     conn.execute(
         "UPDATE macro SET usage_count = usage_count"
@@ -173,7 +171,7 @@ class TicketText:
     last_message: str
 
 
-def ticket_text(conn: sqlite3.Connection, ticket_id: str) -> TicketText | None:
+def ticket_text(conn: Connection, ticket_id: str) -> TicketText | None:
     """The ticket's subject, first and latest customer messages (two index look-ups)."""
     row = conn.execute(
         """
@@ -192,7 +190,7 @@ def ticket_text(conn: sqlite3.Connection, ticket_id: str) -> TicketText | None:
 
 
 def rank_macros(
-    conn: sqlite3.Connection, terms: Iterable[str], *, agent_id: str, limit: int
+    conn: Connection, terms: Iterable[str], *, agent_id: str, limit: int
 ) -> list[tuple[str, float]]:
     """Visible macros whose document matches any of ``terms``, best first, with BM25 scores.
 
@@ -216,7 +214,7 @@ def rank_macros(
     return [(str(macro_id), float(score)) for macro_id, score in rows]
 
 
-def macros_used_on(conn: sqlite3.Connection, ticket_id: str) -> set[str]:
+def macros_used_on(conn: Connection, ticket_id: str) -> set[str]:
     """Ids of the macros already used on this ticket."""
     rows = conn.execute(
         "SELECT DISTINCT macro_id FROM macro_use WHERE ticket_id = ?", (ticket_id,)
@@ -239,7 +237,7 @@ class TicketFacts:
     group_name: str | None
 
 
-def ticket_facts(conn: sqlite3.Connection, ticket_id: str) -> TicketFacts | None:
+def ticket_facts(conn: Connection, ticket_id: str) -> TicketFacts | None:
     """The ticket's facts for filling a template, or ``None`` if there is no such ticket."""
     row = conn.execute(
         """
@@ -254,6 +252,6 @@ def ticket_facts(conn: sqlite3.Connection, ticket_id: str) -> TicketFacts | None
     return None if row is None else TicketFacts(*row)
 
 
-def group_names(conn: sqlite3.Connection) -> list[str]:
+def group_names(conn: Connection) -> list[str]:
     """Every group's name, for a refusal that lists them."""
     return [str(name) for (name,) in conn.execute("SELECT name FROM agent_group ORDER BY name")]

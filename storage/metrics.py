@@ -11,12 +11,12 @@ oldest first.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from storage.migrations import SLA_ORDER, UNSOLVED_STATUSES
+from storage.sql import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def _per_bucket(
 # --------------------------------------------------------------------------- volume, backlog
 
 
-def created(conn: sqlite3.Connection, buckets: Buckets) -> list[int]:
+def created(conn: Connection, buckets: Buckets) -> list[int]:
     """Volume: tickets created in each bucket."""
     index, index_params = buckets.index("t.created_at")
     within, within_params = buckets.within("t.created_at")
@@ -85,7 +85,7 @@ CLOSED_UNSOLVED: Final = "t.status = 'closed' AND t.solved_at IS NULL"
 _CLOSED_UNSOLVED_TICKETS: Final = "ticket AS t INDEXED BY ix_ticket_closed_unsolved"
 
 
-def ended(conn: sqlite3.Connection, buckets: Buckets) -> list[int]:
+def ended(conn: Connection, buckets: Buckets) -> list[int]:
     """Tickets that left the backlog in each bucket: solved, or closed without a solve."""
     totals = [0] * buckets.count
     group, group_params = buckets.group()
@@ -110,7 +110,7 @@ def ended(conn: sqlite3.Connection, buckets: Buckets) -> list[int]:
 RECENT_PROBE: Final = 400_000
 
 
-def backlog_at(conn: sqlite3.Connection, at: int, group_id: str | None = None) -> int:
+def backlog_at(conn: Connection, at: int, group_id: str | None = None) -> int:
     """Backlog at ``at``: tickets created before it that had not ended by then.
 
     Two equal ways to count it, each a few index ranges: created before ``at`` minus
@@ -154,7 +154,7 @@ def _first_replied(buckets: Buckets, select: str) -> tuple[str, list[Any]]:
     return sql, [*index_params, *within_params, *group_params]
 
 
-def first_reply_times(conn: sqlite3.Connection, buckets: Buckets) -> list[list[int]]:
+def first_reply_times(conn: Connection, buckets: Buckets) -> list[list[int]]:
     """FRT in wall-clock ms of each ticket first answered in each bucket (from the index)."""
     sql, params = _first_replied(buckets, "t.first_response_at - t.created_at")
     times: list[list[int]] = [[] for _ in range(buckets.count)]
@@ -173,13 +173,13 @@ class FirstReply:
     sla_policy_id: str | None
 
 
-def first_replies(conn: sqlite3.Connection, buckets: Buckets) -> list[FirstReply]:
+def first_replies(conn: Connection, buckets: Buckets) -> list[FirstReply]:
     """The same tickets as :func:`first_reply_times`, with what business hours need."""
     sql, params = _first_replied(buckets, "t.created_at, t.first_response_at, t.sla_policy_id")
     return [FirstReply(int(b), int(c), int(f), p) for b, c, f, p in conn.execute(sql, params)]
 
 
-def policy_calendars(conn: sqlite3.Connection) -> dict[str, str]:
+def policy_calendars(conn: Connection) -> dict[str, str]:
     """Each SLA policy's calendar JSON, by policy id (business-hours FRT)."""
     return {str(i): str(c) for i, c in conn.execute("SELECT id, calendar FROM sla_policy")}
 
@@ -209,7 +209,7 @@ class SolvedStats:
     handle_ms: int = 0
 
 
-def solved_stats(conn: sqlite3.Connection, buckets: Buckets) -> list[SolvedStats]:
+def solved_stats(conn: Connection, buckets: Buckets) -> list[SolvedStats]:
     """FCR and AHT counts over the tickets solved in each bucket (by ``solved_at``)."""
     index, index_params = buckets.index("t.solved_at")
     within, within_params = buckets.within("t.solved_at")
@@ -242,7 +242,7 @@ class SurveyStats:
     bottom: int = 0
 
 
-def survey_stats(conn: sqlite3.Connection, buckets: Buckets, kind: str) -> list[SurveyStats]:
+def survey_stats(conn: Connection, buckets: Buckets, kind: str) -> list[SurveyStats]:
     """CSAT or NPS answers per bucket (by when they were given), from the index alone."""
     if kind not in _SURVEY_BANDS:
         raise ValueError(f"unknown survey kind {kind!r}; use one of: {', '.join(SURVEY_KINDS)}")
@@ -263,7 +263,7 @@ def survey_stats(conn: sqlite3.Connection, buckets: Buckets, kind: str) -> list[
 
 
 def insert_survey_answer(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     answer_id: str,
     ticket_id: str,
@@ -283,13 +283,13 @@ def insert_survey_answer(
     )
 
 
-def ticket_number(conn: sqlite3.Connection, ticket_id: str) -> int:
+def ticket_number(conn: Connection, ticket_id: str) -> int:
     """The number people know a ticket by (for the audit text of a session)."""
     return int(conn.execute("SELECT number FROM ticket WHERE id = ?", (ticket_id,)).fetchone()[0])
 
 
 def insert_handle_session(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     session_id: str,
     ticket_id: str,
@@ -300,8 +300,8 @@ def insert_handle_session(
     """Record time an agent spent on a ticket (inside the caller's transaction); a session
     already recorded (the same id, replayed) is left as it is."""
     conn.execute(
-        "INSERT OR IGNORE INTO handle_session (id, ticket_id, agent_id, started_at, ended_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO handle_session (id, ticket_id, agent_id, started_at, ended_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (session_id, ticket_id, agent_id, started_at, ended_at),
     )
 
@@ -321,7 +321,7 @@ class SlaStats:
     overdue: int = 0
 
 
-def sla_stats(conn: sqlite3.Connection, buckets: Buckets, now: int) -> dict[str, list[SlaStats]]:
+def sla_stats(conn: Connection, buckets: Buckets, now: int) -> dict[str, list[SlaStats]]:
     """Per target kind, per bucket: ``sla_clock`` rows that ended in it, and open rows that
     fell due in it before ``now`` (each from its own index)."""
     group = ""
@@ -352,7 +352,7 @@ def sla_stats(conn: sqlite3.Connection, buckets: Buckets, now: int) -> dict[str,
     return {t: [SlaStats(*c) for c in per_bucket] for t, per_bucket in counts.items()}
 
 
-def breaching_by_agent(conn: sqlite3.Connection, now: int) -> dict[str, int]:
+def breaching_by_agent(conn: Connection, now: int) -> dict[str, int]:
     """Unsolved tickets per assignee whose next SLA target is already past due."""
     rows = conn.execute(
         # Named: SQLite would rather walk ix_ticket_assignee for the GROUP BY's order.
@@ -384,7 +384,7 @@ class OpenCell:
 OPEN_CELLS_WHERE: Final = "status IN ({})".format(", ".join(f"'{s}'" for s in UNSOLVED_STATUSES))
 
 
-def open_cells(conn: sqlite3.Connection) -> list[OpenCell]:
+def open_cells(conn: Connection) -> list[OpenCell]:
     """The live backlog in one pass over its own index: unsolved tickets, by their fields."""
     rows = conn.execute(
         "SELECT status, priority, tier, channel, assignee_id, count(*), min(created_at)"
@@ -394,7 +394,7 @@ def open_cells(conn: sqlite3.Connection) -> list[OpenCell]:
     return [OpenCell(*row) for row in rows]
 
 
-def hourly_volume(conn: sqlite3.Connection, buckets: Buckets) -> dict[tuple[str, str], list[int]]:
+def hourly_volume(conn: Connection, buckets: Buckets) -> dict[tuple[str, str], list[int]]:
     """Tickets created per bucket, by channel and by tag: ``{("channel", "chat"): [...]}``."""
     index, index_params = buckets.index("t.created_at")
     within, within_params = buckets.within("t.created_at")

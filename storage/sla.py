@@ -8,10 +8,11 @@ filters by, and its ``sla_clock`` rows, which reports count. Nothing here commit
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
+
+from storage.sql import Connection
 
 #: Tickets per statement when reading inputs (SQLite allows 32,766 parameters).
 CHUNK: Final = 900
@@ -38,13 +39,13 @@ _POLICY_COLUMNS: Final = (
 )
 
 
-def policy_rows(conn: sqlite3.Connection) -> list[PolicyRow]:
+def policy_rows(conn: Connection) -> list[PolicyRow]:
     """Every policy, in the order they are tried (position, then name)."""
     rows = conn.execute(f"SELECT {_POLICY_COLUMNS} FROM sla_policy ORDER BY position, name")
     return [PolicyRow(*row) for row in rows]
 
 
-def policy_named(conn: sqlite3.Connection, name: str) -> PolicyRow | None:
+def policy_named(conn: Connection, name: str) -> PolicyRow | None:
     """The policy called ``name`` (ignoring ASCII case), if any."""
     row = conn.execute(
         f"SELECT {_POLICY_COLUMNS} FROM sla_policy WHERE lower(name) = lower(?)", (name.strip(),)
@@ -52,7 +53,7 @@ def policy_named(conn: sqlite3.Connection, name: str) -> PolicyRow | None:
     return None if row is None else PolicyRow(*row)
 
 
-def save_policy(conn: sqlite3.Connection, row: PolicyRow) -> None:
+def save_policy(conn: Connection, row: PolicyRow) -> None:
     """Insert the policy, or replace the one with its id."""
     conn.execute(
         f"INSERT INTO sla_policy ({_POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -75,7 +76,7 @@ def save_policy(conn: sqlite3.Connection, row: PolicyRow) -> None:
     )
 
 
-def policy_ticket_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def policy_ticket_counts(conn: Connection) -> dict[str, int]:
     """Unsolved tickets per policy id (what ``sla list`` shows next to each policy)."""
     rows = conn.execute(
         "SELECT sla_policy_id, count(*) FROM ticket WHERE unsolved = 1 GROUP BY sla_policy_id"
@@ -83,7 +84,7 @@ def policy_ticket_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {str(policy): int(n) for policy, n in rows if policy is not None}
 
 
-def priority_and_plan(conn: sqlite3.Connection, ticket_id: str) -> tuple[str, str] | None:
+def priority_and_plan(conn: Connection, ticket_id: str) -> tuple[str, str] | None:
     """The ticket's priority and its requester's plan: what chooses its policy."""
     row = conn.execute(
         "SELECT t.priority, c.plan FROM ticket AS t JOIN customer AS c ON c.id = t.requester_id"
@@ -112,7 +113,7 @@ class SlaInput:
     public_replies: list[int] = field(default_factory=list)
 
 
-def sla_inputs(conn: sqlite3.Connection, ticket_ids: Sequence[str]) -> list[SlaInput]:
+def sla_inputs(conn: Connection, ticket_ids: Sequence[str]) -> list[SlaInput]:
     """The inputs of each ticket (in the order given; unknown ids are left out).
 
     Three statements per :data:`CHUNK` tickets, each on a key: the tickets with their
@@ -184,7 +185,7 @@ class SlaResult:
     clocks: tuple[ClockRow, ...]
 
 
-def write_results(conn: sqlite3.Connection, results: Iterable[SlaResult]) -> int:
+def write_results(conn: Connection, results: Iterable[SlaResult]) -> int:
     """Store each ticket's results (its clock rows replace the old ones); returns how many.
 
     The ticket's version and ``updated_at`` stay: derived columns are not an edit.
@@ -206,7 +207,7 @@ def write_results(conn: sqlite3.Connection, results: Iterable[SlaResult]) -> int
 
 
 def tickets_after(
-    conn: sqlite3.Connection,
+    conn: Connection,
     after_number: int,
     limit: int,
     *,
@@ -242,7 +243,7 @@ def tickets_after(
     return [(int(number), str(ticket_id)) for number, ticket_id in rows]
 
 
-def count_tickets(conn: sqlite3.Connection, *, unsolved_only: bool) -> int:
+def count_tickets(conn: Connection, *, unsolved_only: bool) -> int:
     """How many tickets a recompute goes through (for its progress bar)."""
     where = "WHERE unsolved = 1" if unsolved_only else ""
     return int(conn.execute(f"SELECT count(*) FROM ticket {where}").fetchone()[0])

@@ -16,13 +16,13 @@ never written.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final
 
 from storage.replication import BY_TABLE, SYNCED
+from storage.sql import Connection
 
 #: Feed entities a replica stores: the hub's tables of the same names.
 REPLICATED: Final = frozenset(BY_TABLE)
@@ -63,9 +63,7 @@ class OutboxRow:
 _OUTBOX_SELECT: Final = "SELECT seq, client_id, op, ticket_id, base_version, args, at FROM outbox"
 
 
-def pending_mutations(
-    conn: sqlite3.Connection, *, after: int = 0, limit: int = 200
-) -> list[OutboxRow]:
+def pending_mutations(conn: Connection, *, after: int = 0, limit: int = 200) -> list[OutboxRow]:
     """Pending mutations with ``seq > after``, oldest first (the order the hub applies)."""
     rows = conn.execute(
         f"{_OUTBOX_SELECT} WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
@@ -75,7 +73,7 @@ def pending_mutations(
 
 
 def pending_of_tickets(
-    conn: sqlite3.Connection, ticket_ids: Iterable[str], *, after: int
+    conn: Connection, ticket_ids: Iterable[str], *, after: int
 ) -> list[OutboxRow]:
     """Pending mutations on these tickets with ``seq > after``, oldest first."""
     ids = list(dict.fromkeys(ticket_ids))
@@ -92,7 +90,7 @@ def pending_of_tickets(
     return sorted(found, key=lambda row: row.seq)
 
 
-def pending_workspace(conn: sqlite3.Connection, *, after: int) -> list[OutboxRow]:
+def pending_workspace(conn: Connection, *, after: int) -> list[OutboxRow]:
     """Pending mutations that are not about a ticket (macros, policies), oldest first."""
     rows = conn.execute(
         f"{_OUTBOX_SELECT} WHERE ticket_id IS NULL AND state = 'pending' AND seq > ? ORDER BY seq",
@@ -101,12 +99,12 @@ def pending_workspace(conn: sqlite3.Connection, *, after: int) -> list[OutboxRow
     return [OutboxRow(*row) for row in rows]
 
 
-def pending_count(conn: sqlite3.Connection) -> int:
+def pending_count(conn: Connection) -> int:
     """How many mutations wait for the hub."""
     return int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
 
 
-def mark_applied(conn: sqlite3.Connection, seqs: Iterable[int]) -> None:
+def mark_applied(conn: Connection, seqs: Iterable[int]) -> None:
     """The hub applied these mutations (or had already: a repeat)."""
     conn.executemany(
         "UPDATE outbox SET state = 'applied', error = NULL WHERE seq = ?",
@@ -114,7 +112,7 @@ def mark_applied(conn: sqlite3.Connection, seqs: Iterable[int]) -> None:
     )
 
 
-def mark_rejected(conn: sqlite3.Connection, seq: int, error: str) -> None:
+def mark_rejected(conn: Connection, seq: int, error: str) -> None:
     """The hub refused this mutation; ``error`` ("code: reason") tells the agent why."""
     conn.execute("UPDATE outbox SET state = 'rejected', error = ? WHERE seq = ?", (error, seq))
 
@@ -122,13 +120,13 @@ def mark_rejected(conn: sqlite3.Connection, seq: int, error: str) -> None:
 # --------------------------------------------------------------------------- cursor
 
 
-def get_cursor(conn: sqlite3.Connection, channel: str = HUB_CURSOR) -> int:
+def get_cursor(conn: Connection, channel: str = HUB_CURSOR) -> int:
     """The last feed seq stored for ``channel`` (0 before the first pull)."""
     row = conn.execute("SELECT cursor FROM sync_cursor WHERE channel = ?", (channel,)).fetchone()
     return 0 if row is None else int(row[0])
 
 
-def set_cursor(conn: sqlite3.Connection, value: int, at: int, channel: str = HUB_CURSOR) -> None:
+def set_cursor(conn: Connection, value: int, at: int, channel: str = HUB_CURSOR) -> None:
     """Advance the cursor; call in the transaction that stored the rows it covers."""
     conn.execute(
         "INSERT INTO sync_cursor (channel, cursor, updated_at) VALUES (?, ?, ?)"
@@ -148,7 +146,7 @@ class RowWriter:
     so a column name from the feed is only ever used if the table has it.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._columns: dict[str, tuple[str, ...]] = {}
         self._statements: dict[
@@ -238,7 +236,7 @@ class RowWriter:
 
 
 def drop_optimistic_audit(
-    conn: sqlite3.Connection, hub_events: Iterable[tuple[str | None, str, str]]
+    conn: Connection, hub_events: Iterable[tuple[str | None, str, str]]
 ) -> None:
     """Delete this replica's own audit events that the hub's events replace.
 
@@ -252,7 +250,7 @@ def drop_optimistic_audit(
     )
 
 
-def drop_mutation_audit(conn: sqlite3.Connection, ticket_id: str | None, mutation_id: str) -> None:
+def drop_mutation_audit(conn: Connection, ticket_id: str | None, mutation_id: str) -> None:
     """Delete the audit events of a mutation the hub refused (it never happened)."""
     conn.execute(
         "DELETE FROM audit_event WHERE ticket_id IS ? AND mutation_id = ?",
@@ -261,7 +259,7 @@ def drop_mutation_audit(conn: sqlite3.Connection, ticket_id: str | None, mutatio
 
 
 def delete_ticket_rows_except(
-    conn: sqlite3.Connection, table: str, ticket_id: str, key: str, keep: Iterable[object]
+    conn: Connection, table: str, ticket_id: str, key: str, keep: Iterable[object]
 ) -> int:
     """Delete the ticket's rows of ``table`` whose ``key`` is not in ``keep``; returns how many.
 
@@ -285,12 +283,12 @@ def delete_ticket_rows_except(
     return len(doomed)
 
 
-def has_tickets(conn: sqlite3.Connection) -> bool:
+def has_tickets(conn: Connection) -> bool:
     """Whether the store holds any ticket (login refuses tickets from elsewhere)."""
     return conn.execute("SELECT 1 FROM ticket LIMIT 1").fetchone() is not None
 
 
-def message_exists(conn: sqlite3.Connection, message_id: str) -> bool:
+def message_exists(conn: Connection, message_id: str) -> bool:
     """Whether the replica already holds this message (a replayed reply is not re-added)."""
     return conn.execute("SELECT 1 FROM message WHERE id = ?", (message_id,)).fetchone() is not None
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Final
 
 from storage.errors import StoreError
+from storage.sql import Connection
 
 _NUMBER_REF: Final = re.compile(r"#?(\d{1,18})")
 
@@ -89,7 +89,7 @@ class TicketSummary:
     updated_at: int
 
 
-def resolve_ticket_id(conn: sqlite3.Connection, ref: str) -> str:
+def resolve_ticket_id(conn: Connection, ref: str) -> str:
     """Turn ``#1042``, ``1042`` or a ULID into the ticket's id.
 
     Raises:
@@ -106,7 +106,7 @@ def resolve_ticket_id(conn: sqlite3.Connection, ref: str) -> str:
     return str(row[0])
 
 
-def ticket_detail(conn: sqlite3.Connection, ticket_id: str) -> TicketDetail:
+def ticket_detail(conn: Connection, ticket_id: str) -> TicketDetail:
     """The ticket with its requester, assignee, group, SLA policy and tags."""
     row = conn.execute(
         """
@@ -161,9 +161,7 @@ def ticket_detail(conn: sqlite3.Connection, ticket_id: str) -> TicketDetail:
     )
 
 
-def thread(
-    conn: sqlite3.Connection, ticket_id: str, *, clearance: Clearance
-) -> list[ThreadMessage]:
+def thread(conn: Connection, ticket_id: str, *, clearance: Clearance) -> list[ThreadMessage]:
     """The ticket's messages, oldest first, with each author's display name.
 
     A restricted note is left out unless ``clearance`` allows restricted notes or the
@@ -185,7 +183,7 @@ def thread(
         JOIN message AS m ON m.ticket_id = s.id
         LEFT JOIN agent AS a ON a.id = m.author_agent_id
         LEFT JOIN customer AS c ON c.id = m.author_customer_id
-        WHERE m.restricted = 0 OR ? OR m.author_agent_id IS ?
+        WHERE m.restricted = 0 OR ? = 1 OR m.author_agent_id IS NOT DISTINCT FROM ?
         ORDER BY m.created_at, m.seq
         """,
         (ticket_id, clearance.restricted, clearance.agent_id),
@@ -197,13 +195,13 @@ def thread(
 
 
 def requester_tickets(
-    conn: sqlite3.Connection, requester_id: str, *, exclude: str | None = None, limit: int = 20
+    conn: Connection, requester_id: str, *, exclude: str | None = None, limit: int = 20
 ) -> list[TicketSummary]:
     """The requester's most recently updated tickets, newest first."""
     rows = conn.execute(
         """
         SELECT number, id, subject, status, updated_at FROM ticket
-        WHERE requester_id = ? AND id IS NOT ?
+        WHERE requester_id = ? AND id IS DISTINCT FROM ?
         ORDER BY updated_at DESC LIMIT ?
         """,
         (requester_id, exclude, limit),
@@ -211,7 +209,7 @@ def requester_tickets(
     return [TicketSummary(*row) for row in rows]
 
 
-def requester_ticket_count(conn: sqlite3.Connection, requester_id: str) -> int:
+def requester_ticket_count(conn: Connection, requester_id: str) -> int:
     """How many tickets the requester has in all (the side panel lists only the newest)."""
     row = conn.execute("SELECT count(*) FROM ticket WHERE requester_id = ?", (requester_id,))
     return int(row.fetchone()[0])

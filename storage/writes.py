@@ -1,18 +1,18 @@
 """The SQL behind every change an agent makes: small statements the Desk composes.
 
-Each function takes a ``sqlite3.Connection`` and runs inside the caller's
+Each function takes a ``Connection`` and runs inside the caller's
 transaction; none commits. Keeping them here means the Desk holds the rules and
 the order of writes, and ``storage`` stays the only place that speaks SQL.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol
 
 from storage.errors import StoreError
+from storage.sql import Connection
 
 #: Ticket columns an action may set directly (besides version and updated_at).
 UPDATABLE_COLUMNS: Final = frozenset(
@@ -50,7 +50,7 @@ class Effect(Protocol):
     writes them in the action's transaction, after its outbox and audit rows.
     """
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Write inside the caller's transaction; never commit."""
         ...
 
@@ -66,7 +66,7 @@ class InternalNote:
     message_id: str
     body: str
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Append the note to the action's ticket."""
         insert_message(
             conn,
@@ -99,7 +99,7 @@ class TicketState:
     tags: frozenset[str]
 
 
-def ticket_state(conn: sqlite3.Connection, ticket_id: str) -> TicketState | None:
+def ticket_state(conn: Connection, ticket_id: str) -> TicketState | None:
     """The ticket's current state, or ``None`` if there is no such ticket."""
     row = conn.execute(
         "SELECT id, number, version, status, priority, assignee_id, group_id,"
@@ -134,7 +134,7 @@ class GroupRef:
     name: str
 
 
-def find_agent(conn: sqlite3.Connection, ref: str) -> AgentRef | None:
+def find_agent(conn: Connection, ref: str) -> AgentRef | None:
     """The agent whose id or email (case-insensitive) is ``ref``."""
     row = conn.execute(
         "SELECT id, email, active FROM agent WHERE id = ?1 OR lower(email) = lower(?1)",
@@ -143,7 +143,7 @@ def find_agent(conn: sqlite3.Connection, ref: str) -> AgentRef | None:
     return None if row is None else AgentRef(row[0], row[1], bool(row[2]))
 
 
-def find_group(conn: sqlite3.Connection, ref: str) -> GroupRef | None:
+def find_group(conn: Connection, ref: str) -> GroupRef | None:
     """The group whose id or name (case-insensitive) is ``ref``."""
     row = conn.execute(
         "SELECT id, name FROM agent_group WHERE id = ?1 OR lower(name) = lower(?1)",
@@ -156,7 +156,7 @@ def find_group(conn: sqlite3.Connection, ref: str) -> GroupRef | None:
 
 
 def update_ticket(
-    conn: sqlite3.Connection,
+    conn: Connection,
     ticket_id: str,
     *,
     base_version: int,
@@ -184,7 +184,7 @@ def update_ticket(
 
 
 def insert_message(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     message_id: str,
     ticket_id: str,
@@ -202,7 +202,7 @@ def insert_message(
     )
 
 
-def add_tags(conn: sqlite3.Connection, ticket_id: str, tags: Iterable[str]) -> None:
+def add_tags(conn: Connection, ticket_id: str, tags: Iterable[str]) -> None:
     """Attach tags (already present ones are left alone)."""
     conn.executemany(
         "INSERT INTO ticket_tag (ticket_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -210,7 +210,7 @@ def add_tags(conn: sqlite3.Connection, ticket_id: str, tags: Iterable[str]) -> N
     )
 
 
-def remove_tags(conn: sqlite3.Connection, ticket_id: str, tags: Iterable[str]) -> None:
+def remove_tags(conn: Connection, ticket_id: str, tags: Iterable[str]) -> None:
     """Detach tags (absent ones are ignored)."""
     conn.executemany(
         "DELETE FROM ticket_tag WHERE ticket_id = ? AND tag = ?",
@@ -222,7 +222,7 @@ def remove_tags(conn: sqlite3.Connection, ticket_id: str, tags: Iterable[str]) -
 
 
 def insert_outbox(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     client_id: str,
     op: str,
@@ -234,16 +234,14 @@ def insert_outbox(
     """Queue a mutation for the hub (state 'pending'); returns its ``seq``."""
     cursor = conn.execute(
         "INSERT INTO outbox (client_id, op, ticket_id, base_version, args, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
         (client_id, op, ticket_id, base_version, args, at),
     )
-    seq = cursor.lastrowid
-    assert seq is not None  # an INSERT into a rowid table always sets it
-    return seq
+    return int(cursor.fetchone()[0])
 
 
 def insert_audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     event_id: str,
     ticket_id: str | None,
@@ -296,7 +294,7 @@ class AuditRow:
     at: int
 
 
-def audit_rows(conn: sqlite3.Connection, ticket_id: str) -> list[AuditRow]:
+def audit_rows(conn: Connection, ticket_id: str) -> list[AuditRow]:
     """The ticket's audit events, newest first (ties in insertion order, newest first)."""
     rows = conn.execute(
         """
@@ -315,7 +313,7 @@ def audit_rows(conn: sqlite3.Connection, ticket_id: str) -> list[AuditRow]:
 # --------------------------------------------------------------------------- settings and drafts
 
 
-def ensure_setting(conn: sqlite3.Connection, key: str, value: str) -> str:
+def ensure_setting(conn: Connection, key: str, value: str) -> str:
     """The setting's value, storing ``value`` first if it has none (first writer wins)."""
     conn.execute(
         "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
@@ -324,7 +322,7 @@ def ensure_setting(conn: sqlite3.Connection, key: str, value: str) -> str:
 
 
 def upsert_draft(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     draft_id: str,
     ticket_id: str,
@@ -343,7 +341,7 @@ def upsert_draft(
     )
 
 
-def get_draft(conn: sqlite3.Connection, ticket_id: str, agent_id: str, kind: str) -> str | None:
+def get_draft(conn: Connection, ticket_id: str, agent_id: str, kind: str) -> str | None:
     """The agent's saved draft, if any."""
     row = conn.execute(
         "SELECT body FROM draft WHERE ticket_id = ? AND agent_id = ? AND kind = ?",
@@ -352,7 +350,7 @@ def get_draft(conn: sqlite3.Connection, ticket_id: str, agent_id: str, kind: str
     return None if row is None else str(row[0])
 
 
-def delete_draft(conn: sqlite3.Connection, ticket_id: str, agent_id: str, kind: str) -> None:
+def delete_draft(conn: Connection, ticket_id: str, agent_id: str, kind: str) -> None:
     """Forget the agent's draft (no-op if there is none)."""
     conn.execute(
         "DELETE FROM draft WHERE ticket_id = ? AND agent_id = ? AND kind = ?",

@@ -11,6 +11,9 @@ import pytest
 from agentdesk.domain import timefmt
 from tests.factories import T0
 
+# A throwaway PostgreSQL server: the pg_cluster and pg_url fixtures.
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

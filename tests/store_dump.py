@@ -11,6 +11,8 @@ import pytest
 
 from agentdesk.desk import Desk, DeskError
 from storage.database import Database
+from storage.postgres import PgDatabase
+from storage.sql import is_postgres_url
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -41,6 +43,30 @@ def dump_file(path: Path) -> Rows:
         return table_rows(conn)
     finally:
         conn.close()
+
+
+def dump_store(store: str | Path) -> Rows:
+    """Every row of a store file (as :func:`dump_file`) or a PostgreSQL database."""
+    if not is_postgres_url(store):
+        return dump_file(Path(store))
+    db = PgDatabase.open(str(store))
+    try:
+        with db.read() as conn:
+            names = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = current_schema() ORDER BY table_name"
+                )
+            ]
+            return {
+                name: sorted(
+                    (tuple(row) for row in conn.execute(f'SELECT * FROM "{name}"')), key=repr
+                )
+                for name in names
+            }
+    finally:
+        db.close()
 
 
 def assert_refused_unchanged(

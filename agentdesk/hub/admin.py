@@ -20,7 +20,7 @@ from agentdesk.hub.errors import HubError, not_found
 from agentdesk.hub.feed import AgentOut, agent_out
 from storage import hub as sql
 from storage.agents import agent_by_email, list_agents
-from storage.database import Database
+from storage.sql import Store
 
 router = APIRouter(tags=["admin"])
 
@@ -62,7 +62,7 @@ class ChannelOut(BaseModel):
     max_body_bytes: int
 
 
-def _create(db: Database, body: NewAgent) -> IssuedToken:
+def _create(db: Store, body: NewAgent) -> IssuedToken:
     with db.read() as conn:
         if agent_by_email(conn, body.email) is not None:
             raise HubError(409, f"{body.email} is already an agent; `hub add-agent` adds a token")
@@ -79,7 +79,7 @@ async def create_agent(body: NewAgent, _admin: Admin, hub: Hub) -> IssuedToken:
     return await hub.write(partial(_create, body=body))
 
 
-def _list(db: Database) -> list[AgentOut]:
+def _list(db: Store) -> list[AgentOut]:
     with db.read() as conn:
         return [agent_out(agent) for agent in list_agents(conn)]
 
@@ -90,7 +90,7 @@ async def agents(_caller: Authenticated, hub: Hub) -> list[AgentOut]:
     return await hub.read(_list)
 
 
-def _set_channel(db: Database, name: str, body: ChannelSettings) -> ChannelOut:
+def _set_channel(db: Store, name: str, body: ChannelSettings) -> ChannelOut:
     try:
         with db.transaction() as conn:
             row = sql.set_channel(

@@ -26,6 +26,7 @@ from agentdesk.hub.context import HubContext, HubSettings
 from agentdesk.hub.errors import install_error_handlers
 from agentdesk.hub.limits import BodyLimit
 from agentdesk.hub.store import open_hub
+from storage.stores import canonical
 
 #: A coroutine that runs as long as the app: it gets the hub and an event set at shutdown.
 BackgroundTask = Callable[[HubContext, asyncio.Event], Coroutine[Any, Any, None]]
@@ -50,18 +51,20 @@ def create_app(
     settings: HubSettings | None = None,
     tasks: Sequence[BackgroundTask] = BACKGROUND_TASKS,
 ) -> FastAPI:
-    """The hub on the store at ``db_path`` (created, migrated and made a hub if needed).
+    """The hub on the store at ``db_path``: a file or a PostgreSQL URL.
+
+    The store is created, migrated and made a hub if needed.
 
     Raises:
         StoreError: the store cannot be opened; nothing is served.
     """
-    path = Path(db_path).expanduser().absolute()
-    open_hub(path).close()
+    target = canonical(db_path)
+    open_hub(target).close()
     hub_settings = settings or HubSettings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = HubContext(path, hub_settings)
+        hub = HubContext(target, hub_settings)
         app.state.hub = hub
         stop = asyncio.Event()
         watcher = asyncio.create_task(hub.watch())
@@ -88,7 +91,12 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=hub_settings.max_body_bytes, exempt="/v1/inbound/")
+    app.add_middleware(
+        BodyLimit,
+        limit=hub_settings.max_body_bytes,
+        exempt="/v1/inbound/",
+        checks_own_text="/v1/mutations",
+    )
     for router in ROUTERS:
         app.include_router(router)
 

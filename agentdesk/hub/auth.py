@@ -26,8 +26,8 @@ from agentdesk.hub.context import Hub
 from agentdesk.hub.errors import forbidden, unauthorized
 from storage import hub as sql
 from storage.agents import AgentRow, agent_by_email
-from storage.database import Database
 from storage.ids import new_ulid
+from storage.sql import Store
 from storage.writes import find_agent, find_group
 
 TOKEN_PREFIX: Final = "adk_"
@@ -59,7 +59,7 @@ class NewToken:
 
 
 def add_agent(
-    db: Database,
+    db: Store,
     *,
     name: str,
     email: str,
@@ -108,7 +108,7 @@ class Caller:
         return sees_restricted(self.agent.tier)
 
 
-def _caller_of(db: Database, token_hash: str) -> Caller | str:
+def _caller_of(db: Store, token_hash: str) -> Caller | str:
     """The token's agent, or why the token is refused."""
     with db.read() as conn:
         found = sql.token_agent(conn, token_hash)

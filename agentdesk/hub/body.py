@@ -10,6 +10,7 @@ body declares nothing and a declared length can lie. Each failure is a
 from __future__ import annotations
 
 import json
+from typing import Final
 
 from starlette.requests import Request
 
@@ -43,7 +44,8 @@ def decode_json(body: bytes) -> object:
 
     JSON that parses but cannot be stored is malformed too: ``NaN``/``Infinity``
     (not JSON), ``\\ud800``-style lone surrogates (no such character, and SQLite
-    could not encode it), and nesting too deep to parse.
+    could not encode it), ``\\u0000`` (PostgreSQL text cannot hold it: refused on
+    either store, so a hub behaves the same on both), and nesting too deep to parse.
     """
     try:
         text = body.decode("utf-8")
@@ -54,7 +56,24 @@ def decode_json(body: bytes) -> object:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeEncodeError
         raise HubError(400, f"the body is not valid JSON: {exc}") from exc
+    if holds_nul(data):
+        raise HubError(400, f"the body holds a {NUL_REASON}")
     return data
+
+
+#: Why text with U+0000 is refused (the start of a sentence's object).
+NUL_REASON: Final = "NUL character (\\u0000), which no text field stores"
+
+
+def holds_nul(data: object) -> bool:
+    """Whether any string in the JSON value (keys included) contains U+0000."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(holds_nul(key) or holds_nul(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(holds_nul(item) for item in data)
+    return False
 
 
 def _no_constant(name: str) -> object:

@@ -10,13 +10,13 @@ against what the agent actually saw, not against its own earlier edits.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Final
 
 from agentdesk.desk import Action, Judge
 from agentdesk.domain.workflow import Change, DeskError
 from storage import hub as sql
+from storage.sql import Connection
 from storage.writes import TicketState
 
 #: Ops that merge instead of conflicting: the thread is append-only, tags are sets.
@@ -48,9 +48,7 @@ def conflict_judge(client_id: str, base_version: int | None) -> Judge | None:
     if base_version is None:
         return None
 
-    def judge(
-        conn: sqlite3.Connection, state: TicketState, action: Action, change: Change | None
-    ) -> None:
+    def judge(conn: Connection, state: TicketState, action: Action, change: Change | None) -> None:
         if action.op in MERGED_OPS or (change is not None and change.field is None):
             return
         seen = seen_version(base_version, sql.client_versions(conn, state.id, client_id))

@@ -26,8 +26,9 @@ from typing import Annotated, TypeVar, cast
 from anyio import to_thread
 from fastapi import Depends, Request
 
-from storage.database import Database
 from storage.hub import last_change
+from storage.sql import Store
+from storage.stores import open_store
 
 T = TypeVar("T")
 
@@ -65,31 +66,31 @@ class Notifier:
 class HubContext:
     """The store of a hub process, per worker thread, and its change notifier."""
 
-    def __init__(self, path: Path, settings: HubSettings) -> None:
-        self.path = path
+    def __init__(self, target: str | Path, settings: HubSettings) -> None:
+        self.target = target
         self.settings = settings
         self.notifier = Notifier()
         self._local = threading.local()
-        self._opened: list[Database] = []
+        self._opened: list[Store] = []
         self._opened_guard = threading.Lock()
         self._write_lock = asyncio.Lock()
         self._waiting = 0
 
-    def database(self) -> Database:
+    def database(self) -> Store:
         """This thread's connection to the store (opened on first use)."""
-        db: Database | None = getattr(self._local, "db", None)
+        db: Store | None = getattr(self._local, "db", None)
         if db is None:
-            db = Database.open(self.path)
+            db = open_store(self.target)
             self._local.db = db
             with self._opened_guard:
                 self._opened.append(db)
         return db
 
-    async def read(self, work: Callable[[Database], T]) -> T:
+    async def read(self, work: Callable[[Store], T]) -> T:
         """Run ``work`` on a worker thread's connection."""
         return await to_thread.run_sync(lambda: work(self.database()))
 
-    async def write(self, work: Callable[[Database], T]) -> T:
+    async def write(self, work: Callable[[Store], T]) -> T:
         """Run ``work`` (which commits its own transaction), one writer at a time.
 
         Long-polls are woken afterwards, whether or not it wrote anything.
@@ -129,7 +130,7 @@ class HubContext:
             db.close()
 
 
-def _newest(db: Database) -> int:
+def _newest(db: Store) -> int:
     with db.read() as conn:
         return last_change(conn)
 

@@ -28,7 +28,7 @@ import httpx
 
 from agentdesk.domain.signing import signed_headers
 from storage import hub as sql
-from storage.database import Database
+from storage.sql import Store
 
 _ERROR_TEXT: Final = 300  # characters of a receiver's answer kept in last_error
 
@@ -103,7 +103,7 @@ class Courier:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         settings: CourierSettings | None = None,
         *,
         clock: Callable[[], int] = wall_ms,

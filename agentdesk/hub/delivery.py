@@ -18,7 +18,8 @@ from agentdesk.hub.auth import require_role
 from agentdesk.hub.context import Hub, HubContext
 from agentdesk.hub.courier import Courier, CourierSettings
 from storage import hub as sql
-from storage.database import Database
+from storage.sql import Store
+from storage.stores import open_store
 
 MAX_LIMIT: Final = 1000
 
@@ -31,7 +32,7 @@ async def run_delivery_worker(
     context: HubContext, stop: asyncio.Event, settings: CourierSettings | None = None
 ) -> None:
     """Deliver queued replies until ``stop`` is set (an asyncio task of the app's lifespan)."""
-    db = await asyncio.to_thread(Database.open, context.path)
+    db = await asyncio.to_thread(open_store, context.target)
     try:
         await Courier(db, settings).run(stop, context.notifier.current)
     finally:
@@ -52,7 +53,7 @@ async def deliveries(
 ) -> DeliveryList:
     """Deliveries of one state (or all), newest first: leads and admins only."""
 
-    def read(db: Database) -> list[sql.DeliveryRow]:
+    def read(db: Store) -> list[sql.DeliveryRow]:
         with db.read() as conn:
             return sql.list_deliveries(conn, state=state, limit=limit)
 

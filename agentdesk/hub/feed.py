@@ -25,8 +25,8 @@ from agentdesk.hub.context import Hub
 from agentdesk.hub.errors import forbidden, not_found
 from storage import hub as sql
 from storage.agents import AgentRow
-from storage.database import Database
 from storage.migrations import SCHEMA_VERSION
+from storage.sql import Store
 from storage.tickets import TicketNotFound, resolve_ticket_id
 
 MAX_LIMIT: Final = 5000
@@ -109,7 +109,7 @@ class _Page:
 
 
 def _read_page(
-    db: Database, *, caller: Caller, after: int, limit: int, client_id: str | None
+    db: Store, *, caller: Caller, after: int, limit: int, client_id: str | None
 ) -> _Page:
     with db.read() as conn:
         last_seq = 0
@@ -176,33 +176,33 @@ def _json(page: _Page) -> Response:
 _SNAPSHOT: Final = (
     ("ticket", "t.id = ?"),
     ("ticket_tag", "t.ticket_id = ?"),
-    ("message", "t.ticket_id = ? AND (? OR t.restricted = 0 OR t.author_agent_id IS ?)"),
+    (
+        "message",
+        "t.ticket_id = ? AND (? = 1 OR t.restricted = 0 OR t.author_agent_id"
+        " IS NOT DISTINCT FROM ?)",
+    ),
     ("escalation", "t.ticket_id = ?"),
 )
 
 
-def _snapshot(db: Database, *, caller: Caller, ref: str) -> Snapshot:
-    with db.read() as conn:
-        conn.execute("BEGIN")  # one consistent view of the rows and the feed position
+def _snapshot(db: Store, *, caller: Caller, ref: str) -> Snapshot:
+    with db.snapshot() as conn:  # one consistent view of the rows and the feed position
         try:
-            try:
-                ticket_id = resolve_ticket_id(conn, ref)
-            except TicketNotFound as exc:
-                raise not_found(str(exc)) from exc
-            seq = sql.last_change(conn)
-            found: list[FeedChange] = []
-            for table, where in _SNAPSHOT:
-                params: tuple[object, ...] = (ticket_id,)
-                if table == "message":
-                    params = (ticket_id, int(caller.sees_restricted), caller.agent.id)
-                for entity, key, row in feed_schema.rows_where(conn, table, where, params):
-                    found.append(
-                        FeedChange.model_validate_json(
-                            f'{{"seq":{seq},"entity":"{entity}","op":"upsert","key":{key},"row":{row}}}'
-                        )
+            ticket_id = resolve_ticket_id(conn, ref)
+        except TicketNotFound as exc:
+            raise not_found(str(exc)) from exc
+        seq = sql.last_change(conn)
+        found: list[FeedChange] = []
+        for table, where in _SNAPSHOT:
+            params: tuple[object, ...] = (ticket_id,)
+            if table == "message":
+                params = (ticket_id, int(caller.sees_restricted), caller.agent.id)
+            for entity, key, row in feed_schema.rows_where(conn, table, where, params):
+                found.append(
+                    FeedChange.model_validate_json(
+                        f'{{"seq":{seq},"entity":"{entity}","op":"upsert","key":{key},"row":{row}}}'
                     )
-        finally:
-            conn.execute("COMMIT")
+                )
     return Snapshot(seq=seq, changes=found)
 
 

@@ -11,22 +11,24 @@ insert, update and delete, the backfill of a store opened as a hub for the first
 time, and the snapshot of a ticket's rows. A change row keeps the row's key as a
 JSON object in ``entity_id`` and the row itself as a JSON object in ``payload``
 (``null`` for a delete), so the feed can hand both out without parsing them.
+This module writes SQLite's; :mod:`agentdesk.hub.feed_schema_pg` PostgreSQL's.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from typing import Final
 
+from agentdesk.hub import feed_schema_pg
 from storage.replication import BY_TABLE, SYNCED, TableSpec
+from storage.sql import Connection, dialect_of
 
 #: Epoch milliseconds in SQL (``unixepoch('subsec')`` needs SQLite 3.42).
 _NOW_MS: Final = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 _TRIGGER_PREFIX: Final = "hub_feed_"
 
 
-def columns(conn: sqlite3.Connection, spec: TableSpec) -> tuple[str, ...]:
+def columns(conn: Connection, spec: TableSpec) -> tuple[str, ...]:
     """The columns the feed sends for this table (generated columns are never listed)."""
     rows = conn.execute(f"PRAGMA table_info({spec.table})").fetchall()
     return tuple(row[1] for row in rows if row[1] not in spec.omit)
@@ -60,7 +62,7 @@ def _trigger(spec: TableSpec, cols: tuple[str, ...], event: str) -> tuple[str, s
     return name, sql
 
 
-def triggers(conn: sqlite3.Connection) -> dict[str, str]:
+def triggers(conn: Connection) -> dict[str, str]:
     """Every feed trigger's name and ``CREATE TRIGGER`` statement for the live schema."""
     wanted: dict[str, str] = {}
     for spec in SYNCED:
@@ -71,12 +73,15 @@ def triggers(conn: sqlite3.Connection) -> dict[str, str]:
     return wanted
 
 
-def install_triggers(conn: sqlite3.Connection) -> None:
+def install_triggers(conn: Connection) -> None:
     """Create the feed triggers, replacing any that no longer match the schema.
 
     Call inside a write transaction. Unchanged triggers are left alone, so opening
     a hub that is up to date changes nothing.
     """
+    if dialect_of(conn) == "postgresql":
+        feed_schema_pg.install_triggers(conn)
+        return
     existing = dict(
         conn.execute(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE ?",
@@ -92,8 +97,11 @@ def install_triggers(conn: sqlite3.Connection) -> None:
             conn.execute(sql)
 
 
-def backfill(conn: sqlite3.Connection) -> None:
+def backfill(conn: Connection) -> None:
     """One upsert change per existing row, table by table in dependency order."""
+    if dialect_of(conn) == "postgresql":
+        feed_schema_pg.backfill(conn)
+        return
     for spec in SYNCED:
         order = " ORDER BY t.rowid" if _has_rowid(conn, spec.table) else ""
         conn.execute(
@@ -103,15 +111,18 @@ def backfill(conn: sqlite3.Connection) -> None:
         )
 
 
-def _has_rowid(conn: sqlite3.Connection, table: str) -> bool:
+def _has_rowid(conn: Connection, table: str) -> bool:
     sql = conn.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (table,)).fetchone()[0]
     return "WITHOUT ROWID" not in str(sql).upper()
 
 
 def rows_where(
-    conn: sqlite3.Connection, table: str, where: str, params: tuple[object, ...]
+    conn: Connection, table: str, where: str, params: tuple[object, ...]
 ) -> Iterator[tuple[str, str, str]]:
     """(entity, key JSON, row JSON) of the table's rows matching ``where`` (alias ``t``)."""
+    if dialect_of(conn) == "postgresql":
+        yield from feed_schema_pg.rows_where(conn, table, where, params)
+        return
     spec = BY_TABLE[table]
     cursor = conn.execute(
         f"SELECT {key_json(spec, 't')}, {row_json(columns(conn, spec), 't')}"

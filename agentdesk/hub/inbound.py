@@ -31,7 +31,7 @@ from agentdesk.hub.context import Hub
 from agentdesk.hub.errors import HubError, not_found
 from agentdesk.hub.intake import Accepted, UnknownSurveyTicket, take_message, take_survey
 from storage import hub as sql
-from storage.database import Database
+from storage.sql import Store
 
 #: Webhook -> the ``channel`` row whose secret signs it (a web form is the web channel).
 CHANNEL_OF: Final = {"email": "email", "chat": "chat", "form": "web", "survey": "survey"}
@@ -84,12 +84,12 @@ async def receive(kind: str, request: Request, hub: Hub) -> InboundAnswer:
     return _answer(await hub.write(lambda db: _store(db, payload)))
 
 
-def _channel(db: Database, name: str) -> sql.ChannelRow | None:
+def _channel(db: Store, name: str) -> sql.ChannelRow | None:
     with db.read() as conn:
         return sql.channel_row(conn, name)
 
 
-def _store(db: Database, payload: InboundMessage | SurveyAnswer) -> Accepted:
+def _store(db: Store, payload: InboundMessage | SurveyAnswer) -> Accepted:
     now = timefmt.now_ms()
     with db.transaction() as conn:
         if isinstance(payload, InboundMessage):

@@ -9,7 +9,6 @@ customer's message is never refused by an agent's rules (a closed ticket gets a 
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from agentdesk.domain.inbound import Candidate, InboundMessage, SurveyAnswer, Threading, decide
@@ -18,6 +17,7 @@ from agentdesk.ops import sla as sla_ops
 from storage import hub as sql
 from storage.ids import new_ulid
 from storage.metrics import insert_survey_answer
+from storage.sql import Connection
 from storage.tickets import TicketNotFound, resolve_ticket_id
 from storage.writes import insert_audit, ticket_state, update_ticket
 
@@ -37,7 +37,7 @@ class Accepted:
     answer_id: str | None = None
 
 
-def take_message(conn: sqlite3.Connection, message: InboundMessage, now: int) -> Accepted:
+def take_message(conn: Connection, message: InboundMessage, now: int) -> Accepted:
     """Store a customer's message on its ticket (or a new one) in the caller's transaction.
 
     A Message-ID already stored is the same mail delivered again: its first result is
@@ -71,7 +71,7 @@ def take_message(conn: sqlite3.Connection, message: InboundMessage, now: int) ->
     return Accepted(ticket_id, number, message_id, threading.ticket_id is not None)
 
 
-def take_survey(conn: sqlite3.Connection, answer: SurveyAnswer, now: int) -> Accepted:
+def take_survey(conn: Connection, answer: SurveyAnswer, now: int) -> Accepted:
     """Store a survey answer; a new answer of the same kind replaces the ticket's old one.
 
     The replaced answer keeps its id, so replicas update the row they have instead of
@@ -102,7 +102,7 @@ def take_survey(conn: sqlite3.Connection, answer: SurveyAnswer, now: int) -> Acc
     return Accepted(ticket_id, state.number, None, False, answer_id)
 
 
-def _answered(conn: sqlite3.Connection, message: InboundMessage) -> Candidate | None:
+def _answered(conn: Connection, message: InboundMessage) -> Candidate | None:
     """The ticket the message answers: by the mail it replies to, or its conversation."""
     found = None
     if message.replies_to:
@@ -112,7 +112,7 @@ def _answered(conn: sqlite3.Connection, message: InboundMessage) -> Candidate | 
     return None if found is None else Candidate(found.id, found.number, found.status, found.subject)
 
 
-def _customer(conn: sqlite3.Connection, message: InboundMessage, now: int) -> str:
+def _customer(conn: Connection, message: InboundMessage, now: int) -> str:
     """The sender's customer id, creating the customer on their first message."""
     found = sql.customer_id_by_email(conn, message.sender.email)
     if found is not None:
@@ -124,7 +124,7 @@ def _customer(conn: sqlite3.Connection, message: InboundMessage, now: int) -> st
 
 
 def _new_ticket(
-    conn: sqlite3.Connection,
+    conn: Connection,
     message: InboundMessage,
     threading: Threading,
     customer_id: str,
@@ -145,7 +145,7 @@ def _new_ticket(
 
 
 def _follow_up(
-    conn: sqlite3.Connection, threading: Threading, message_id: str, now: int
+    conn: Connection, threading: Threading, message_id: str, now: int
 ) -> tuple[str, int]:
     """Touch the ticket (version + 1, reopened if asked) and write its one audit event.
 
@@ -169,7 +169,7 @@ def _follow_up(
 
 
 def _audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     ticket_id: str,
     action: str,
     field: str | None,

@@ -32,7 +32,6 @@ The merge rule (also in the README):
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from functools import partial
 from typing import Annotated, Any, Final
 
@@ -52,11 +51,12 @@ from agentdesk.domain.workflow import (
     UnknownTicket,
 )
 from agentdesk.hub.auth import Authenticated, Caller
+from agentdesk.hub.body import NUL_REASON, holds_nul
 from agentdesk.hub.conflict import Conflict, conflict_judge
 from agentdesk.hub.context import Hub
 from agentdesk.hub.errors import forbidden
 from storage import hub as sql
-from storage.database import Database
+from storage.sql import Connection, Store
 
 MAX_BATCH: Final = 500
 #: Mutations judged per hold of the hub's write lock.
@@ -90,7 +90,7 @@ class Mutation(BaseModel):
 class MutationBatch(BaseModel):
     """A push: the workstation's id and its next mutations, in seq order."""
 
-    client_id: Annotated[str, Field(min_length=1, max_length=64)]
+    client_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
     mutations: Annotated[list[Mutation], Field(max_length=MAX_BATCH)]
 
 
@@ -119,7 +119,7 @@ def code_of(error: DeskError) -> str:
     return next((code for kind, code in _CODES if isinstance(error, kind)), "invalid")
 
 
-def claim(db: Database, client_id: str, caller: Caller) -> sql.ClientRow:
+def claim(db: Store, client_id: str, caller: Caller) -> sql.ClientRow:
     """The client, registered to the caller if new; 403 if it belongs to someone else."""
     with db.read() as conn:
         client = sql.client_row(conn, client_id)
@@ -131,17 +131,20 @@ def claim(db: Database, client_id: str, caller: Caller) -> sql.ClientRow:
     return client
 
 
-def judge(db: Database, caller: Caller, client_id: str, mutation: Mutation) -> sql.MutationResult:
+def judge(db: Store, caller: Caller, client_id: str, mutation: Mutation) -> sql.MutationResult:
     """Apply or reject one mutation, once; a repeat returns the stored first result."""
     with db.read() as conn:
         stored = sql.stored_result(conn, client_id, mutation.seq)
         client = sql.client_row(conn, client_id)
     if stored is not None or (client is not None and mutation.seq <= client.last_seq):
         return stored or _lost(mutation.seq)
+    if holds_nul([mutation.op, mutation.ticket_id, mutation.args]):
+        reason = f"its text holds a {NUL_REASON}; nothing was changed"
+        return _settle(db, client_id, mutation, _rejected_invalid(mutation, reason))
     now = timefmt.now_ms()
     applied = sql.MutationResult(mutation.seq, "applied", None, None)
 
-    def record(conn: sqlite3.Connection, _result: Applied | Recorded) -> None:
+    def record(conn: Connection, _result: Applied | Recorded) -> None:
         if not sql.record_result(conn, client_id, applied, op=mutation.op, at=now):
             raise _AlreadyJudged
 
@@ -165,13 +168,16 @@ def judge(db: Database, caller: Caller, client_id: str, mutation: Mutation) -> s
         return _settle(db, client_id, mutation, result)
     except UnicodeEncodeError as exc:  # a "\ud800"-style escape: rolled back, like a refusal
         reason = f"its text is not Unicode ({exc.reason}); nothing was changed"
-        result = sql.MutationResult(mutation.seq, "rejected", "invalid", reason)
-        return _settle(db, client_id, mutation, result)
+        return _settle(db, client_id, mutation, _rejected_invalid(mutation, reason))
     return applied
 
 
+def _rejected_invalid(mutation: Mutation, reason: str) -> sql.MutationResult:
+    return sql.MutationResult(mutation.seq, "rejected", "invalid", reason)
+
+
 def _settle(
-    db: Database, client_id: str, mutation: Mutation, result: sql.MutationResult
+    db: Store, client_id: str, mutation: Mutation, result: sql.MutationResult
 ) -> sql.MutationResult:
     """Record a result that changed nothing else; a concurrent repeat's result wins."""
     with db.transaction() as conn:
@@ -180,7 +186,7 @@ def _settle(
     return _stored(db, client_id, mutation.seq)
 
 
-def _stored(db: Database, client_id: str, seq: int) -> sql.MutationResult:
+def _stored(db: Store, client_id: str, seq: int) -> sql.MutationResult:
     with db.read() as conn:
         return sql.stored_result(conn, client_id, seq) or _lost(seq)
 
@@ -190,7 +196,7 @@ def _lost(seq: int) -> sql.MutationResult:
     return sql.MutationResult(seq, "rejected", "skipped", "this mutation came after a later one")
 
 
-def _last_seq(db: Database, client_id: str) -> int:
+def _last_seq(db: Store, client_id: str) -> int:
     with db.read() as conn:
         client = sql.client_row(conn, client_id)
     return 0 if client is None else client.last_seq
@@ -224,7 +230,7 @@ async def push(batch: MutationBatch, caller: Authenticated, hub: Hub) -> PushAns
 
 
 def _judge_chunk(
-    db: Database, caller: Caller, client_id: str, mutations: list[Mutation]
+    db: Store, caller: Caller, client_id: str, mutations: list[Mutation]
 ) -> tuple[list[sql.MutationResult], int]:
     """Claim the client, judge each mutation in turn; with the client's last judged seq."""
     claim(db, client_id, caller)

@@ -10,7 +10,6 @@ is hub-only: it is not in the change feed, and its times are the hub's wall cloc
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -21,7 +20,7 @@ from agentdesk.hub.context import Hub
 from agentdesk.hub.courier import wall_ms
 from agentdesk.hub.errors import not_found
 from storage import hub as sql
-from storage.database import Database
+from storage.sql import Connection, Store
 from storage.tickets import TicketNotFound, resolve_ticket_id
 
 #: How long a claim lasts unless renewed (milliseconds).
@@ -60,7 +59,7 @@ class PresenceList(BaseModel):
 async def announce(claim: PresenceIn, caller: Authenticated, hub: Hub) -> Response:
     """Say the caller is viewing or replying to the ticket (for 30 s), or has left it."""
 
-    def write(db: Database) -> None:
+    def write(db: Store) -> None:
         now = wall_ms()
         with db.transaction() as conn:
             ticket_id = _ticket(conn, claim.ticket_id)
@@ -85,7 +84,7 @@ async def present(
 ) -> PresenceList:
     """Who else is on the ticket now (expired claims are never listed)."""
 
-    def read(db: Database) -> list[sql.PresenceRow]:
+    def read(db: Store) -> list[sql.PresenceRow]:
         with db.read() as conn:
             found = _ticket(conn, ticket_id)
             return sql.present_on(conn, found, now=wall_ms(), exclude=caller.agent.id)
@@ -94,7 +93,7 @@ async def present(
     return PresenceList(present=[Present.model_validate(row) for row in rows])
 
 
-def _ticket(conn: sqlite3.Connection, ref: str) -> str:
+def _ticket(conn: Connection, ref: str) -> str:
     try:
         return resolve_ticket_id(conn, ref)
     except TicketNotFound as exc:

@@ -16,20 +16,23 @@ from typing import Final
 
 from agentdesk.hub import feed_schema
 from storage.agents import get_setting, set_setting
-from storage.database import Database
 from storage.hub import install_delivery_trigger
+from storage.sql import Store
+from storage.stores import open_store
 
 ROLE_SETTING: Final = "role"
 HUB_ROLE: Final = "hub"
 
 
-def open_hub(path: Path | str) -> Database:
-    """Open (creating or migrating as needed) the store at ``path`` as a hub.
+def open_hub(target: Path | str) -> Store:
+    """Open (creating or migrating as needed) the store at ``target`` as a hub.
+
+    ``target``: a SQLite file or a ``postgresql://`` URL.
 
     Raises:
         StoreError: with a one-line reason; the file is left as it was.
     """
-    db = Database.open(path)
+    db = open_store(target)
     try:
         with db.transaction() as conn:
             feed_schema.install_triggers(conn)

@@ -9,13 +9,13 @@ The argument readers refuse wrong types with the same sentences everywhere, sinc
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from agentdesk.domain.workflow import Change, InvalidValue, UnknownTicket
 from storage.agents import AgentRow
+from storage.sql import Connection
 from storage.tickets import TicketNotFound, resolve_ticket_id
 from storage.writes import TicketState
 
@@ -24,7 +24,7 @@ from storage.writes import TicketState
 class PlanContext:
     """The open transaction, who acts, and the action's time (epoch ms)."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     agent: AgentRow
     now: int
 
@@ -36,7 +36,7 @@ Planner = Callable[[PlanContext, TicketState, Mapping[str, object]], Change]
 class WorkspaceEffect(Protocol):
     """A row write of a mutation that is not about a ticket (a macro's row)."""
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Connection) -> None:
         """Write inside the caller's transaction; never commit."""
         ...
 
@@ -62,7 +62,7 @@ class WorkspaceChange:
 WorkspacePlanner = Callable[[PlanContext, Mapping[str, object]], WorkspaceChange]
 
 
-def resolve_ticket(conn: sqlite3.Connection, ref: str) -> str:
+def resolve_ticket(conn: Connection, ref: str) -> str:
     """The ticket's id; an unknown reference is a refusal (UnknownTicket), not a store fault."""
     try:
         return resolve_ticket_id(conn, ref)

@@ -10,7 +10,6 @@ the same rows.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from typing import Final
 
@@ -50,11 +49,12 @@ from storage.escalations import (
     tier_groups,
 )
 from storage.ids import new_ulid
+from storage.sql import Connection
 from storage.tickets import TicketNotFound, resolve_ticket_id
 from storage.writes import Effect, InternalNote, TicketState
 
 
-def escalation_target(conn: sqlite3.Connection, ref: str) -> tuple[str, dict[str, object]]:
+def escalation_target(conn: Connection, ref: str) -> tuple[str, dict[str, object]]:
     """A ticket reference or an escalation id -> (the ticket's id, the op's extra args).
 
     Acknowledging or handing back names the escalation when given one, so a stale
@@ -141,13 +141,13 @@ def _plan_escalate(context: PlanContext, state: TicketState, args: Mapping[str, 
     )
 
 
-def _calendar(conn: sqlite3.Connection, ticket_id: str) -> Calendar | None:
+def _calendar(conn: Connection, ticket_id: str) -> Calendar | None:
     """The business hours of the ticket's SLA policy, which the handoff target counts."""
     policy = policy_of(conn, ticket_id)
     return None if policy is None else policy.calendar
 
 
-def _target_group(conn: sqlite3.Connection, ref: str | None, tier: int) -> TierGroup | None:
+def _target_group(conn: Connection, ref: str | None, tier: int) -> TierGroup | None:
     """The group named (by id or name), which must serve ``tier``; ``None`` for no group."""
     if ref is None or not ref.strip():
         return None
@@ -236,7 +236,7 @@ def _plan_hand_back(context: PlanContext, state: TicketState, args: Mapping[str,
     )
 
 
-def _escalated_by(conn: sqlite3.Connection, row: EscalationRow) -> tuple[str | None, str | None]:
+def _escalated_by(conn: Connection, row: EscalationRow) -> tuple[str | None, str | None]:
     """The agent who escalated, if they are still active: the ticket goes back to them."""
     named = None if row.created_by_id is None else agent_name(conn, row.created_by_id)
     if named is None or not named[1]:
@@ -248,7 +248,7 @@ def _escalated_by(conn: sqlite3.Connection, row: EscalationRow) -> tuple[str | N
 
 
 def _current(
-    conn: sqlite3.Connection, state: TicketState, args: Mapping[str, object], verb: str
+    conn: Connection, state: TicketState, args: Mapping[str, object], verb: str
 ) -> EscalationRow:
     """The ticket's escalation in force, which must be the one named in ``args`` (if any)."""
     current = current_escalation(conn, state.id)

@@ -13,7 +13,6 @@ mutations, skipping those the ticket already satisfies.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
@@ -43,6 +42,7 @@ from storage import macros as store
 from storage.agents import AgentRow
 from storage.ids import new_ulid
 from storage.macros import MacroRow
+from storage.sql import Connection
 from storage.writes import TicketState, WriteContext, find_group
 
 # --------------------------------------------------------------------------- effects
@@ -58,7 +58,7 @@ class SaveMacro:
     at: int
     new: bool
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Connection) -> None:
         """Write the row (its search document follows by trigger)."""
         save = store.insert_macro if self.new else store.update_macro
         save(
@@ -78,7 +78,7 @@ class DeleteMacro:
 
     macro_id: str
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Connection) -> None:
         """Delete the row."""
         store.delete_macro(conn, self.macro_id)
 
@@ -89,7 +89,7 @@ class MacroUsed:
 
     macro_id: str
 
-    def write(self, conn: sqlite3.Connection, context: WriteContext) -> None:
+    def write(self, conn: Connection, context: WriteContext) -> None:
         """Count the use and refresh the macro's suggestion profile."""
         if store.get_macro(conn, self.macro_id) is not None:
             store.record_use(
@@ -114,7 +114,7 @@ def actions_of(macro: MacroRow) -> MacroActions:
     return parse_actions(json.loads(macro.actions))
 
 
-def visible_macro(conn: sqlite3.Connection, agent: AgentRow, macro_id: str) -> MacroRow:
+def visible_macro(conn: Connection, agent: AgentRow, macro_id: str) -> MacroRow:
     """The macro, if this agent may use it (shared, or their own).
 
     Raises:
@@ -126,7 +126,7 @@ def visible_macro(conn: sqlite3.Connection, agent: AgentRow, macro_id: str) -> M
     return macro
 
 
-def values_for(conn: sqlite3.Connection, ticket_id: str, agent: AgentRow) -> dict[str, str]:
+def values_for(conn: Connection, ticket_id: str, agent: AgentRow) -> dict[str, str]:
     """Each placeholder's value on this ticket, for this agent."""
     facts = store.ticket_facts(conn, ticket_id)
     assert facts is not None  # the caller resolved the ticket
@@ -144,13 +144,13 @@ def values_for(conn: sqlite3.Connection, ticket_id: str, agent: AgentRow) -> dic
     )
 
 
-def render_reply(conn: sqlite3.Connection, ticket_id: str, body: str, agent: AgentRow) -> str:
+def render_reply(conn: Connection, ticket_id: str, body: str, agent: AgentRow) -> str:
     """The macro's body filled with this ticket's and this agent's values."""
     return render(body, values_for(conn, ticket_id, agent))
 
 
 def macro_steps(
-    conn: sqlite3.Connection, state: TicketState, actions: MacroActions
+    conn: Connection, state: TicketState, actions: MacroActions
 ) -> list[tuple[str, dict[str, object]]]:
     """The mutations that carry out ``actions`` on this ticket, status last.
 
@@ -198,7 +198,7 @@ def with_macro_use(change: Change, args: Mapping[str, object]) -> Change:
 _FIELDS: Final = ("title", "body", "actions", "shared")
 
 
-def _draft(conn: sqlite3.Connection, args: Mapping[str, object]) -> MacroDraft:
+def _draft(conn: Connection, args: Mapping[str, object]) -> MacroDraft:
     """The macro in ``args``, checked, with its group spelt as the store spells it."""
     actions = args.get("actions", {})
     if not isinstance(actions, Mapping) or not all(isinstance(k, str) for k in actions):

@@ -9,7 +9,6 @@ The session's id travels in its args, so a replay records it once.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -26,6 +25,7 @@ from agentdesk.ops.base import (
     resolve_ticket,
 )
 from storage.metrics import insert_handle_session, ticket_number
+from storage.sql import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class SaveSession:
     started_at: int
     ended_at: int
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Connection) -> None:
         """Write the row (a replay of the same session writes nothing)."""
         insert_handle_session(
             conn,

@@ -15,7 +15,6 @@ writers and readers never wait long.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -45,7 +44,6 @@ from agentdesk.domain.workflow import (
     NotPermitted,
 )
 from agentdesk.ops.base import PlanContext, WorkspaceChange, WorkspacePlanner, arg_optional_str
-from storage.database import Database
 from storage.ids import new_ulid
 from storage.sla import (
     ClockRow,
@@ -60,6 +58,7 @@ from storage.sla import (
     tickets_after,
     write_results,
 )
+from storage.sql import Connection, Store
 
 #: Tickets per recompute transaction: about a tenth of a second of clocks each.
 RECOMPUTE_BATCH: Final = 2000
@@ -92,12 +91,12 @@ def usable(rows: Iterable[PolicyRow]) -> list[Policy]:
     return [p for p in map(parse_row, rows) if isinstance(p, Policy)]
 
 
-def policies(conn: sqlite3.Connection) -> list[Policy]:
+def policies(conn: Connection) -> list[Policy]:
     """The store's usable policies, in the order they are tried."""
     return usable(policy_rows(conn))
 
 
-def policy_of(conn: sqlite3.Connection, ticket_id: str) -> Policy | None:
+def policy_of(conn: Connection, ticket_id: str) -> Policy | None:
     """The policy that applies to the ticket now (escalations count their handoff target
     in its business hours)."""
     found = priority_and_plan(conn, ticket_id)
@@ -180,7 +179,7 @@ def result_for(policy: Policy | None, item: SlaInput, now: int) -> SlaResult:
     return SlaResult(item.id, policy.id, kept.due_at, target_name, kept.paused_left_ms, tuple(rows))
 
 
-def refresh(conn: sqlite3.Connection, ticket_ids: Sequence[str], now: int) -> int:
+def refresh(conn: Connection, ticket_ids: Sequence[str], now: int) -> int:
     """Recompute and store these tickets' clocks in the caller's transaction."""
     if not ticket_ids:
         return 0
@@ -192,7 +191,7 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Sequence[str], now: int) -> in
     return write_results(conn, results)
 
 
-def ticket_sla(conn: sqlite3.Connection, ticket_id: str, now: int) -> TicketSla:
+def ticket_sla(conn: Connection, ticket_id: str, now: int) -> TicketSla:
     """A ticket's policy and clocks as they stand at ``now`` (nothing is written)."""
     found = sla_inputs(conn, [ticket_id])
     policy = choose_policy(policies(conn), found[0].priority, found[0].plan) if found else None
@@ -202,7 +201,7 @@ def ticket_sla(conn: sqlite3.Connection, ticket_id: str, now: int) -> TicketSla:
 
 
 def recompute(
-    db: Database,
+    db: Store,
     *,
     now: int,
     unsolved_only: bool = True,
@@ -255,7 +254,7 @@ class SavePolicy:
 
     row: PolicyRow
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Connection) -> None:
         """Write the row."""
         save_policy(conn, self.row)
 
@@ -343,13 +342,13 @@ def _normal_calendar(text: str) -> str:
         return text
 
 
-def _existing(conn: sqlite3.Connection, policy_id: str | None, name: str) -> PolicyRow | None:
+def _existing(conn: Connection, policy_id: str | None, name: str) -> PolicyRow | None:
     if policy_id is None:
         return policy_named(conn, name)
     return next((row for row in policy_rows(conn) if row.id == policy_id), None)
 
 
-def _next_position(conn: sqlite3.Connection) -> int:
+def _next_position(conn: Connection) -> int:
     """After every existing policy: a new one is tried last."""
     return max((row.position for row in policy_rows(conn)), default=-1) + 1
 

@@ -34,6 +34,7 @@ from agentdesk.domain.workflow import Change, DeskError
 from agentdesk.ops import sla as sla_ops
 from agentdesk.ops.base import PlanContext
 from storage.agents import AgentRow
+from storage.sql import Connection
 from storage.sync import OutboxRow, message_exists
 from storage.writes import (
     WriteContext,
@@ -45,9 +46,7 @@ from storage.writes import (
 )
 
 
-def rebase(
-    conn: sqlite3.Connection, agent: AgentRow, pending: Sequence[OutboxRow], now: int
-) -> int:
+def rebase(conn: Connection, agent: AgentRow, pending: Sequence[OutboxRow], now: int) -> int:
     """Replay ``pending`` (oldest first) as ``agent``; returns how many wrote something."""
     moved_clocks: dict[str, None] = {}
     replayed = 0
@@ -117,11 +116,11 @@ def _replay_workspace(context: PlanContext, row: OutboxRow) -> bool:
     return sum(_once(conn, partial(effect.write, conn)) for effect in change.effects) > 0
 
 
-def _write_effects(conn: sqlite3.Connection, change: Change, context: WriteContext) -> int:
+def _write_effects(conn: Connection, change: Change, context: WriteContext) -> int:
     return sum(_once(conn, partial(effect.write, conn, context)) for effect in change.effects)
 
 
-def _once(conn: sqlite3.Connection, write: Callable[[], None]) -> bool:
+def _once(conn: Connection, write: Callable[[], None]) -> bool:
     """Run one effect's write; if its row is already there, undo it and report False."""
     conn.execute("SAVEPOINT replay_effect")
     try:

@@ -5,6 +5,10 @@ tickets, plus an admin) with uvicorn in a thread of the test process: cheap to
 start, and the test's fixed clock applies to it. ``hub_process`` starts
 ``python -m agentdesk hub`` instead, for tests that restart or kill it. Both give
 a :class:`HubServer`: its base URL, its store and tokens per role.
+
+Every hub test runs twice, on a SQLite file and on a PostgreSQL database
+(``hub_backend``): the hub is one code on either. A PostgreSQL hub is seeded the
+way a team moves to one, by copying the seeded SQLite store (``agentdesk hub copy``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +31,15 @@ import uvicorn
 
 from agentdesk.hub.app import BackgroundTask, create_app
 from agentdesk.hub.auth import add_agent
+from agentdesk.hub.store import open_hub
 from storage.database import Database
 from storage.hub import revoke_tokens
+from storage.pg_copy import copy_store
+from storage.postgres import PgDatabase
+from storage.stores import open_store
 from tests.cli_support import sealed_env
 from tests.factories import AGENTS, T0, make_workspace
+from tests.postgres import PgCluster
 
 ADMIN = ("Ada Admin", "ada@support.example.com", "admin")
 #: The factory agent (or the admin) who holds each role in the seeded store.
@@ -48,7 +58,8 @@ class HubServer:
     """A running hub: where it listens, its store, and tokens minted on demand."""
 
     url: str
-    db_path: Path
+    #: The hub's store: a SQLite file or a PostgreSQL URL.
+    store: str | Path
     _tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, role: str) -> str:
@@ -59,7 +70,7 @@ class HubServer:
 
     def mint(self, email: str, *, name: str = "", tier: str = "1") -> str:
         """A new token of the agent with ``email`` (created with ``name``/``tier`` if new)."""
-        db = Database.open(self.db_path)
+        db = open_store(self.store)
         try:
             return add_agent(db, name=name or email, email=email, tier=tier).token
         finally:
@@ -67,7 +78,7 @@ class HubServer:
 
     def revoke(self, email: str) -> None:
         """Revoke every token of the agent."""
-        db = Database.open(self.db_path)
+        db = open_store(self.store)
         try:
             with db.transaction() as conn:
                 agent_id = conn.execute("SELECT id FROM agent WHERE email = ?", (email,)).fetchone()
@@ -89,15 +100,50 @@ class HubServer:
         )
 
 
-def seed_hub(path: Path, tickets: int = 20) -> Path:
-    """A hub store: :func:`make_workspace` plus an admin agent (:data:`ADMIN`)."""
-    make_workspace(path, tickets)
-    db = Database.open(path)
+def seed_hub(where: Path, url: str | None = None, *, tickets: int = 20) -> str | Path:
+    """A hub store: :func:`make_workspace` plus an admin agent (:data:`ADMIN`).
+
+    ``where``: the SQLite file; with a PostgreSQL ``url``, that file is only the
+    seed, copied into the (empty) database there.
+    """
+    make_workspace(where, tickets)
+    store: str | Path = where
+    if url is not None:
+        store = url
+        lite, target = Database.open(where), PgDatabase.open(url)
+        try:
+            copy_store(lite, target)
+        finally:
+            lite.close()
+            target.close()
+    db = open_hub(store)
     try:
         add_agent(db, name=ADMIN[0], email=ADMIN[1], tier=ADMIN[2])
     finally:
         db.close()
-    return path
+    return store
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def hub_backend(request: pytest.FixtureRequest) -> str:
+    """Which database the hub runs on (every hub test runs on both)."""
+    return str(request.param)
+
+
+@contextmanager
+def hub_store(
+    where: Path, backend: str, request: pytest.FixtureRequest, *, tickets: int = 20
+) -> Iterator[str | Path]:
+    """A seeded hub store on ``backend`` (a PostgreSQL database is dropped afterwards)."""
+    if backend == "sqlite":
+        yield seed_hub(where, tickets=tickets)
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    with cluster.database(where.parent.name) as url:
+        yield seed_hub(where, url, tickets=tickets)
 
 
 def _bound_socket() -> socket.socket:
@@ -122,8 +168,8 @@ class ThreadedHub:
     url: str
 
     @classmethod
-    def start(cls, db_path: Path, tasks: Sequence[BackgroundTask] = ()) -> ThreadedHub:
-        """Serve ``db_path`` on a fresh port; returns once the app is up.
+    def start(cls, store: str | Path, tasks: Sequence[BackgroundTask] = ()) -> ThreadedHub:
+        """Serve ``store`` on a fresh port; returns once the app is up.
 
         ``tasks``: background tasks to run (none by default; B's delivery tests pass
         ``agentdesk.hub.delivery.run_delivery_worker``).
@@ -131,7 +177,7 @@ class ThreadedHub:
         sock = _bound_socket()
         port = sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(db_path, tasks=tasks), log_level="warning", access_log=False, lifespan="on"
+            create_app(store, tasks=tasks), log_level="warning", access_log=False, lifespan="on"
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -150,32 +196,38 @@ class ThreadedHub:
 
 
 @pytest.fixture
-def hub_server(tmp_path: Path) -> Iterator[HubServer]:
+def hub_server(
+    tmp_path: Path, hub_backend: str, request: pytest.FixtureRequest
+) -> Iterator[HubServer]:
     """A real hub (thread) on a seeded store of this test's own."""
-    path = seed_hub(tmp_path / "hub.db")
-    running = ThreadedHub.start(path)
-    try:
-        yield HubServer(running.url, path)
-    finally:
-        running.stop()
+    with hub_store(tmp_path / "hub.db", hub_backend, request) as store:
+        running = ThreadedHub.start(store)
+        try:
+            yield HubServer(running.url, store)
+        finally:
+            running.stop()
 
 
-@pytest.fixture(scope="module")
-def shared_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubServer]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_hub(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[HubServer]:
     """One real hub for a whole module of tests that only read or add their own rows."""
-    path = seed_hub(tmp_path_factory.mktemp("hub") / "hub.db")
-    running = ThreadedHub.start(path)
-    try:
-        yield HubServer(running.url, path)
-    finally:
-        running.stop()
+    backend = str(request.param)
+    seed = tmp_path_factory.mktemp("hub") / "hub.db"
+    with hub_store(seed, backend, request) as store:
+        running = ThreadedHub.start(store)
+        try:
+            yield HubServer(running.url, store)
+        finally:
+            running.stop()
 
 
 @dataclass
 class HubProcess:
     """``agentdesk hub`` in a subprocess: start, kill (SIGKILL) and restart on one store."""
 
-    db_path: Path
+    store: str | Path
     port: int
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
@@ -187,7 +239,7 @@ class HubProcess:
 
     def start(self, timeout: float = 15.0) -> None:
         """Run the hub and wait until it answers."""
-        command = [sys.executable, "-m", "agentdesk", "hub", "--db", str(self.db_path)]
+        command = [sys.executable, "-m", "agentdesk", "hub", "--db", str(self.store)]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port)],
             env=self.env,
@@ -226,23 +278,27 @@ class HubProcess:
 
 
 @pytest.fixture
-def hub_process(tmp_path: Path) -> Iterator[Callable[[], HubProcess]]:
+def hub_process(
+    tmp_path: Path, hub_backend: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], HubProcess]]:
     """A factory of hub subprocesses on one seeded store; each is stopped at teardown.
 
     Uses the real clock (the subprocess does not see the test's fixed one); mint
-    tokens with :class:`HubServer` on ``process.db_path`` and ``process.url``.
+    tokens with :class:`HubServer` on ``process.store`` and ``process.url``.
     """
-    path = seed_hub(tmp_path / "hub.db")
+    stack = ExitStack()
+    store = stack.enter_context(hub_store(tmp_path / "hub.db", hub_backend, request))
     started: list[HubProcess] = []
 
     def make() -> HubProcess:
-        process = HubProcess(path, free_port(), sealed_env(tmp_path))
+        process = HubProcess(store, free_port(), sealed_env(tmp_path))
         process.start()
         started.append(process)
         return process
 
-    try:
-        yield make
-    finally:
-        for process in started:
-            process.stop()
+    with stack:
+        try:
+            yield make
+        finally:
+            for process in started:
+                process.stop()

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from storage.database import Database
+from storage.stores import open_store
 
 
 def mutation(
@@ -40,9 +40,9 @@ def whole_feed(client: httpx.Client, *, limit: int = 1000) -> list[dict[str, Any
             return changes
 
 
-def scalar(path: Path, sql: str, *params: object) -> Any:
-    """One value read from the store."""
-    db = Database.open(path)
+def scalar(store: str | Path, sql: str, *params: object) -> Any:
+    """One value read from the store (a file or a PostgreSQL URL)."""
+    db = open_store(store)
     try:
         with db.read() as conn:
             return conn.execute(sql, params).fetchone()[0]

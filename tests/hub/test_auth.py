@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from storage.stores import open_store
 from tests.factories import ticket_id
 from tests.hub.conftest import ROLES, HubServer
 
@@ -149,9 +150,8 @@ def test_an_admin_adds_an_agent_whose_token_works_and_is_stored_hashed(
 
 
 def stored_token_hashes(hub: HubServer) -> list[str]:
-    from storage.database import Database  # noqa: PLC0415
 
-    db = Database.open(hub.db_path)
+    db = open_store(hub.store)
     try:
         with db.read() as conn:
             return [row[0] for row in conn.execute("SELECT token_hash FROM hub_token")]

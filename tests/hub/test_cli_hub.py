@@ -1,4 +1,4 @@
-"""`agentdesk hub add-agent|revoke|channel` and the PostgreSQL refusal (typer's runner)."""
+"""`agentdesk hub add-agent|revoke|channel|copy` and their errors (typer's runner)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from typing import Any
 from typer.testing import CliRunner
 
 from agentdesk.cli import app
+from agentdesk.demo import generate_workspace
 from agentdesk.hub.auth import hash_token
-from tests.factories import make_workspace
+from storage.database import Database
+from tests.factories import T0, make_workspace
+from tests.hub.conftest import free_port
 from tests.hub.helpers import scalar
+from tests.store_dump import dump_store
 
 
 def run(*args: str) -> Any:
@@ -113,18 +117,60 @@ def test_channel_generates_a_secret_and_sets_the_outbound_url(tmp_path: Path) ->
     assert no_secret.exit_code == 2 and "give it a secret" in no_secret.stderr
 
 
-def test_a_postgres_url_is_refused_clearly(tmp_path: Path) -> None:
-    served = run("--db", "postgresql://hub@db.example/agentdesk")
-    added = run(
-        "add-agent",
-        "--name",
-        "A",
-        "--email",
-        "a@x.io",
-        "--tier",
-        "1",
-        "--db",
-        "postgres://hub@db/agentdesk",
-    )
-    assert (served.exit_code, added.exit_code) == (2, 2)
-    assert "PostgreSQL is not supported yet" in served.stderr
+def test_an_unreachable_postgres_server_is_one_clear_line_without_the_password() -> None:
+    url = f"postgresql://hub:s3cret@127.0.0.1:{free_port()}/agentdesk"
+    served = run("--db", url)
+    added = run("add-agent", "--name", "A", "--email", "a@x.io", "--tier", "1", "--db", url)
+    for answer in (served, added):
+        assert answer.exit_code == 1
+        assert f"cannot open postgresql://hub:***@127.0.0.1:{url.split(':')[3]}" in answer.stderr
+        assert "s3cret" not in answer.stderr
+
+
+def test_copy_moves_a_sqlite_hub_to_postgres_feed_and_all(tmp_path: Path, pg_url: str) -> None:
+    path = str(make_workspace(tmp_path / "hub.db", tickets=30).path)
+    assert run("add-agent", "--name", "Ada", "--email", "ada@x.io", "--tier", "admin", "--db", path)
+    fed = scalar(path, "SELECT count(*) FROM change")
+
+    copied = run("copy", path, "--to", pg_url)
+    again = run("copy", path, "--to", pg_url)
+
+    assert copied.exit_code == 0, copied.stderr
+    assert "copied " in copied.stderr and "rows of" in copied.stderr
+    for table in ("ticket", "message", "agent", "hub_token", "change"):
+        sql = f"SELECT count(*) FROM {table}"
+        assert scalar(pg_url, sql) == scalar(path, sql), table
+    # The feed came along: a workstation synced against the file carries on where it was.
+    assert scalar(pg_url, "SELECT max(seq) FROM change") == fed
+    # New rows continue the numbering (tickets, feed) instead of colliding with copied ones.
+    token = run("add-agent", "--name", "Bo", "--email", "bo@x.io", "--tier", "1", "--db", pg_url)
+    assert token.exit_code == 0 and token.stdout.startswith("adk_")
+    assert scalar(pg_url, "SELECT min(seq) FROM change WHERE seq > ?", fed) == fed + 1
+    assert again.exit_code == 1 and "already holds rows" in again.stderr
+
+
+def test_copy_takes_a_demo_workspace_whole_and_refused_rows_leave_nothing(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Macros, SLA policies, clocks, surveys: every table arrives with the same rows."""
+    db = Database.open(tmp_path / "demo.db")
+    try:
+        generate_workspace(db, tickets=150, now_ms=T0)
+    finally:
+        db.close()
+    path = str(tmp_path / "demo.db")
+
+    copied = run("copy", path, "--to", pg_url)
+
+    assert copied.exit_code == 0, copied.stderr
+    lite = dump_store(path)
+    copy = dump_store(pg_url)
+    for table in ("ticket", "message", "macro", "macro_doc", "sla_policy", "sla_clock"):
+        assert len(copy[table]) == len(lite[table]) > 0, table
+    assert sorted(copy["macro_doc"]) == sorted(lite["macro_doc"])
+
+
+def test_copy_refuses_what_is_not_a_postgres_url_or_not_a_store(tmp_path: Path) -> None:
+    path = str(make_workspace(tmp_path / "hub.db", tickets=1).path)
+    assert run("copy", path, "--to", str(tmp_path / "other.db")).exit_code == 2
+    assert run("copy", str(tmp_path / "none.db"), "--to", "postgresql://h/db").exit_code == 2

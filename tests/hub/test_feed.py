@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from storage.database import Database
+from storage.stores import open_store
 from tests.factories import T0, ticket_id
 from tests.hub.conftest import HubServer
 from tests.hub.helpers import mutation, push, results, scalar, whole_feed
@@ -28,7 +28,7 @@ def test_the_backfilled_feed_pages_in_server_order_with_a_cursor(hub_server: Hub
     entities = [change["entity"] for change in everything]
     assert entities.index("customer") < entities.index("ticket") < entities.index("message")
     assert entities.count("ticket") == 20
-    assert entities.count("message") == scalar(hub_server.db_path, "SELECT count(*) FROM message")
+    assert entities.count("message") == scalar(hub_server.store, "SELECT count(*) FROM message")
     ticket = next(c for c in everything if c["entity"] == "ticket")
     assert ticket["op"] == "upsert"
     assert ticket["key"] == {"id": ticket["row"]["id"]}
@@ -80,7 +80,7 @@ def test_a_write_by_another_process_reaches_a_long_poll_within_a_second(
 
 def _tag_directly(hub: HubServer) -> None:
     """Another connection writes, as another process would (no notifier involved)."""
-    db = Database.open(hub.db_path)
+    db = open_store(hub.store)
     try:
         with db.transaction() as conn:
             conn.execute("INSERT INTO ticket_tag VALUES (?, 'vip')", (ticket_id(1001),))
@@ -123,7 +123,7 @@ def test_restricted_notes_reach_only_the_cleared_and_their_author(hub_server: Hu
 
 
 def test_personal_macros_reach_only_their_owner(hub_server: HubServer) -> None:
-    db = Database.open(hub_server.db_path)
+    db = open_store(hub_server.store)
     try:
         with db.transaction() as conn:
             conn.execute(
@@ -149,7 +149,7 @@ def test_the_snapshot_is_the_ticket_s_rows_as_feed_changes(hub_server: HubServer
     entities = [change["entity"] for change in snapshot["changes"]]
     assert entities == ["ticket", "message"]
     assert snapshot["changes"][0]["row"]["number"] == 1000
-    assert snapshot["seq"] == scalar(hub_server.db_path, "SELECT max(seq) FROM change")
+    assert snapshot["seq"] == scalar(hub_server.store, "SELECT max(seq) FROM change")
 
 
 def test_audit_events_of_no_ticket_reach_only_their_agent(hub_server: HubServer) -> None:

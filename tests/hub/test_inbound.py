@@ -20,9 +20,10 @@ from agentdesk.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from agentdesk.hub.delivery import run_delivery_worker
 from storage.database import Database
 from storage.hub import set_channel
+from storage.stores import open_store
 from tests.hub.conftest import HubServer, ThreadedHub, seed_hub
 from tests.hub.receiver import receiver
-from tests.store_dump import dump_file
+from tests.store_dump import dump_store
 
 SECRETS = {"email": "mail-secret", "chat": "chat-secret", "web": "form-secret"}
 LIMIT = 4096
@@ -31,7 +32,7 @@ LIMIT = 4096
 @contextmanager
 def store(hub: HubServer) -> Iterator[Database]:
     """The test's own connection to the hub's store."""
-    db = Database.open(hub.db_path)
+    db = open_store(hub.store)
     try:
         yield db
     finally:
@@ -105,6 +106,7 @@ def refusals() -> Iterator[object]:
     yield pytest.param({"body": b'{"from": '}, 400, id="bad-json")
     yield pytest.param({"body": b'{"text": "\xff\xfe"}'}, 400, id="invalid-utf8")
     yield pytest.param({"body": b'{"text": "\\ud800"}'}, 400, id="lone-surrogate")
+    yield pytest.param({"data": mail(text="a\x00b")}, 400, id="nul-character")
     yield pytest.param({"body": good + b" " * LIMIT}, 413, id="oversized")
     yield pytest.param({"data": {"from": "rae@fox.example"}}, 422, id="wrong-shape")
     yield pytest.param({"data": mail(text="")}, 422, id="empty-text")
@@ -114,17 +116,17 @@ def refusals() -> Iterator[object]:
 def test_a_refused_webhook_stores_nothing(
     channels: HubServer, how: dict[str, Any], status: int
 ) -> None:
-    before = dump_file(channels.db_path)
+    before = dump_store(channels.store)
     options = {key: value for key, value in how.items() if key != "data"}
     answer = post(channels, "email", how.get("data", mail()), **options)
     assert answer.status_code == status, answer.text
     assert set(answer.json()) == {"error", "detail"}
-    assert dump_file(channels.db_path) == before
+    assert dump_store(channels.store) == before
 
 
 def test_an_oversized_chunked_body_is_refused_while_reading(channels: HubServer) -> None:
     """No Content-Length to trust: the limit is enforced on the bytes as they arrive."""
-    before = dump_file(channels.db_path)
+    before = dump_store(channels.store)
 
     def chunks() -> Iterator[bytes]:
         yield b'{"text": "'
@@ -134,14 +136,14 @@ def test_an_oversized_chunked_body_is_refused_while_reading(channels: HubServer)
     answer = httpx.post(f"{channels.url}/v1/inbound/chat", content=chunks())
     assert answer.status_code == 413
     assert answer.json()["error"] == "too_large"
-    assert dump_file(channels.db_path) == before
+    assert dump_store(channels.store) == before
 
 
 def test_an_unconfigured_channel_is_404(channels: HubServer) -> None:
-    before = dump_file(channels.db_path)
+    before = dump_store(channels.store)
     answer = post(channels, "survey", {"ticket": "#1000", "kind": "csat", "score": 5})
     assert (answer.status_code, answer.json()["error"]) == (404, "not_found")
-    assert dump_file(channels.db_path) == before
+    assert dump_store(channels.store) == before
 
 
 # --------------------------------------------------------------------------- accepted

@@ -14,7 +14,7 @@ T1001 = ticket_id(1001)  # open, normal priority, unassigned, version 1
 
 
 def _messages(hub: HubServer) -> int:
-    return int(scalar(hub.db_path, "SELECT count(*) FROM message"))
+    return int(scalar(hub.store, "SELECT count(*) FROM message"))
 
 
 def test_a_reply_is_applied_with_its_id_and_audited_under_the_mutation_id(
@@ -27,7 +27,7 @@ def test_a_reply_is_applied_with_its_id_and_audited_under_the_mutation_id(
         "results": [{"seq": 7, "status": "applied", "code": None, "reason": None}],
         "last_seq": 7,
     }
-    path = hub_server.db_path
+    path = hub_server.store
     assert scalar(path, "SELECT author_agent_id FROM message WHERE id = 'MSG-ANA-1'") == "AG-ANA"
     assert scalar(path, "SELECT mutation_id FROM audit_event WHERE action = 'reply'") == "CL-ANA:7"
     assert scalar(path, "SELECT version FROM audit_event WHERE action = 'reply'") == 2
@@ -126,7 +126,7 @@ def test_a_stale_change_to_a_field_someone_else_changed_is_a_conflict(
     assert answer.json()["results"][0]["reason"] == (
         "Ben Okafor set status to solved after your change was made; it is solved now"
     )
-    assert scalar(hub_server.db_path, "SELECT status FROM ticket WHERE id = ?", T1001) == "solved"
+    assert scalar(hub_server.store, "SELECT status FROM ticket WHERE id = ?", T1001) == "solved"
 
 
 def test_a_client_s_own_earlier_changes_never_conflict_with_it(hub_server: HubServer) -> None:
@@ -176,8 +176,7 @@ def test_what_is_already_so_counts_as_applied(hub_server: HubServer) -> None:
     assert results(answer) == [("applied", None)] * 3
     assert answer.json()["results"][1]["reason"] == "#1001 already has tag(s) vip"
     assert (
-        scalar(hub_server.db_path, "SELECT count(*) FROM audit_event WHERE action = 'add_tags'")
-        == 1
+        scalar(hub_server.store, "SELECT count(*) FROM audit_event WHERE action = 'add_tags'") == 1
     )
 
 
@@ -212,8 +211,7 @@ def test_a_batch_over_500_mutations_is_refused(shared_hub: HubServer) -> None:
         answer = push(client, "CL-BIG", *batch)
     assert answer.status_code == 422
     assert (
-        scalar(shared_hub.db_path, "SELECT count(*) FROM hub_client WHERE client_id = 'CL-BIG'")
-        == 0
+        scalar(shared_hub.store, "SELECT count(*) FROM hub_client WHERE client_id = 'CL-BIG'") == 0
     )
 
 
@@ -231,10 +229,14 @@ def test_a_streamed_body_growing_past_the_limit_is_refused(shared_hub: HubServer
 
 
 def test_text_that_is_not_unicode_is_refused_and_changes_nothing(hub_server: HubServer) -> None:
-    """JSON can escape a lone surrogate; no store can hold it: a refusal, never a 500."""
+    """JSON can escape a lone surrogate; no store can hold it: a refusal, never a 500.
+
+    A NUL character is refused too, on either store (PostgreSQL text cannot hold one).
+    """
     notes = [
         mutation(1, "note", T1001, {"body": "bad LONE"}),
         mutation(2, "note", T1001, {"body": "ok"}),
+        mutation(3, "note", T1001, {"body": "nul \x00 inside"}),
     ]
     body = json.dumps({"client_id": "CL-ANA", "mutations": notes}).replace("LONE", "\\ud800")
     before = _messages(hub_server)
@@ -244,7 +246,8 @@ def test_text_that_is_not_unicode_is_refused_and_changes_nothing(hub_server: Hub
         presence = client.post(
             "/v1/presence", content='{"ticket_id": "\\udfff", "state": "viewing"}', headers=headers
         )
-    assert results(answer) == [("rejected", "invalid"), ("applied", None)]
+    assert results(answer) == [("rejected", "invalid"), ("applied", None), ("rejected", "invalid")]
     assert "not Unicode" in answer.json()["results"][0]["reason"]
+    assert "NUL character" in answer.json()["results"][2]["reason"]
     assert _messages(hub_server) == before + 1
     assert presence.status_code == 422, presence.text  # a typed field refuses it too; never a 500

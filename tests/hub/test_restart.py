@@ -13,7 +13,7 @@ def test_a_push_repeated_after_a_hub_crash_is_not_applied_twice(
     hub_process: Callable[[], HubProcess],
 ) -> None:
     process = hub_process()
-    hub = HubServer(process.url, process.db_path)
+    hub = HubServer(process.url, process.store)
     reply = mutation(1, "reply", ticket_id(1001), {"body": "Still here", "message_id": "MSG-K"})
     with hub.client("1") as client:
         first = push(client, "CL-ANA", reply).json()
@@ -25,4 +25,4 @@ def test_a_push_repeated_after_a_hub_crash_is_not_applied_twice(
     assert again == first
     assert first["results"][0]["status"] == "applied"
     assert pulled["last_seq"] == 1
-    assert scalar(process.db_path, "SELECT count(*) FROM message WHERE id = 'MSG-K'") == 1
+    assert scalar(process.store, "SELECT count(*) FROM message WHERE id = 'MSG-K'") == 1

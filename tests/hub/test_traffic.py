@@ -13,8 +13,8 @@ import pytest
 from agentdesk.demo.traffic import TrafficConfig, TrafficSimulator
 from agentdesk.demo.traffic_text import Answer, Opening, Survey
 from agentdesk.hub.delivery import run_delivery_worker
-from storage.database import Database
 from storage.hub import set_channel
+from storage.stores import open_store
 from tests.hub.conftest import HubServer, ThreadedHub, free_port, seed_hub
 from tests.hub.helpers import mutation, push, scalar
 
@@ -33,7 +33,7 @@ def hub(tmp_path: Path) -> Iterator[HubServer]:
 
 
 def configure(hub: HubServer, config: TrafficConfig) -> None:
-    db = Database.open(hub.db_path)
+    db = open_store(hub.store)
     try:
         with db.transaction() as conn:
             for name, secret in SECRETS.items():
@@ -76,20 +76,20 @@ async def test_customers_on_every_channel_become_tickets(
         assert ticket is not None
         row = (ticket,)
         sql = "SELECT channel FROM ticket WHERE id = ?"
-        assert scalar(hub.db_path, sql, *row) == kind
+        assert scalar(hub.store, sql, *row) == kind
         body = "SELECT body FROM message WHERE ticket_id = ? AND kind = 'customer'"
-        assert scalar(hub.db_path, body, *row) == opening.text
+        assert scalar(hub.store, body, *row) == opening.text
     assert (simulator.tally.accepted, simulator.tally.refused) == (3, 0)
 
 
 async def test_a_wrong_secret_is_refused_and_stores_nothing(hub: HubServer) -> None:
     wrong = dict.fromkeys(SECRETS, "not-the-secret")
     configure(hub, TrafficConfig(hub.url, SECRETS, port=1))
-    tickets = scalar(hub.db_path, "SELECT count(*) FROM ticket")
+    tickets = scalar(hub.store, "SELECT count(*) FROM ticket")
     simulator = TrafficSimulator(TrafficConfig(hub.url, wrong, rate=0))
     assert await simulator.open_conversation(opening_on(simulator, "email")) is None
     assert simulator.tally.refused == 1
-    assert scalar(hub.db_path, "SELECT count(*) FROM ticket") == tickets
+    assert scalar(hub.store, "SELECT count(*) FROM ticket") == tickets
 
 
 def reply_id(simulator: TrafficSimulator, opening: Opening, *, solved: bool, kind: type) -> str:
@@ -115,9 +115,9 @@ async def test_a_delivered_reply_is_answered_on_the_same_ticket(
         )
         assert push(ana, "CL-ANA", reply).status_code == 200
     count = "SELECT count(*) FROM message WHERE ticket_id = ? AND kind = 'customer'"
-    await until(lambda: scalar(hub.db_path, count, ticket) == 2)
+    await until(lambda: scalar(hub.store, count, ticket) == 2)
     threaded = "SELECT in_reply_to FROM message WHERE ticket_id = ? ORDER BY seq DESC LIMIT 1"
-    assert scalar(hub.db_path, threaded, ticket) == f"<{message}@agentdesk>"
+    assert scalar(hub.store, threaded, ticket) == f"<{message}@agentdesk>"
     assert simulator.tally.deliveries == 1
 
 
@@ -134,4 +134,4 @@ async def test_a_solved_ticket_gets_a_survey_answer(
         ]
         assert push(ana, "CL-ANA", *batch).status_code == 200
     answers = "SELECT count(*) FROM survey_answer WHERE ticket_id = ?"
-    await until(lambda: scalar(hub.db_path, answers, ticket) == 1)
+    await until(lambda: scalar(hub.store, answers, ticket) == 1)

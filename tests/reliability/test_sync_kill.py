@@ -52,8 +52,8 @@ def test_killed_while_pushing_resumes_without_loss_or_doubles(
     judged = "SELECT coalesce(max(last_seq), 0) FROM hub_client"
 
     running = sync_process(ana.path, tmp_path)
-    kill_when(running, lambda: 0 < query(hub_server.db_path, judged)[0][0] < NOTES)
-    pushed_before_the_kill = query(hub_server.db_path, judged)[0][0]
+    kill_when(running, lambda: 0 < query(hub_server.store, judged)[0][0] < NOTES)
+    pushed_before_the_kill = query(hub_server.store, judged)[0][0]
 
     resumed = sync_process(ana.path, tmp_path, "--once")
     out, err = resumed.communicate(timeout=60)
@@ -62,11 +62,11 @@ def test_killed_while_pushing_resumes_without_loss_or_doubles(
 
     assert pushed_before_the_kill > 0
     notes = "SELECT body, count(*) FROM message WHERE body LIKE 'note %' GROUP BY body"
-    assert {count for _, count in query(hub_server.db_path, notes)} == {1}
-    assert len(query(hub_server.db_path, notes)) == NOTES
-    assert query(hub_server.db_path, "SELECT count(*) FROM hub_mutation") == [(NOTES,)]
+    assert {count for _, count in query(hub_server.store, notes)} == {1}
+    assert len(query(hub_server.store, notes)) == NOTES
+    assert query(hub_server.store, "SELECT count(*) FROM hub_mutation") == [(NOTES,)]
     assert {state for _, _, state, _ in ana.outbox()} == {"applied"}
-    assert ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])
 
 
 def test_killed_during_the_first_sync_resumes_from_scratch(tmp_path: Path) -> None:

@@ -12,12 +12,13 @@ import itertools
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentdesk.desk import DeskError
 from tests.factories import AGENTS, PRIORITIES, STATUSES, ticket_id
-from tests.hub.conftest import HubServer, ThreadedHub, seed_hub
+from tests.hub.conftest import BACKENDS, HubServer, ThreadedHub, hub_store
 from tests.sync.helpers import Workstation, compared_rows, query, workstation
 
 TICKETS = [ticket_id(1000 + i) for i in range(3)]
@@ -65,15 +66,25 @@ def act(ws: Workstation, step: tuple[object, ...]) -> None:
             pass
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario)
+# ``request`` only reaches the session's PostgreSQL server: nothing is shared between examples.
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(case=scenario)
 def test_random_offline_edits_converge_everywhere(
+    backend: str,
+    request: pytest.FixtureRequest,
     case: tuple[int, list[tuple[int, tuple[object, ...]]]],
 ) -> None:
     clients, steps = case
-    with tempfile.TemporaryDirectory() as directory:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        hub_store(Path(directory) / "hub.db", backend, request, tickets=len(TICKETS)) as path,
+    ):
         root = Path(directory)
-        path = seed_hub(root / "hub.db", tickets=len(TICKETS))
         running = ThreadedHub.start(path)
         try:
             hub = HubServer(running.url, path)

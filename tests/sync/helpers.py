@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from agentdesk.sync.engine import SyncEngine, SyncStatus
 from agentdesk.sync.login import bind_store, check_token
 from storage.agents import agent_by_email
 from storage.database import Database
+from storage.sql import Connection, dialect_of
+from storage.stores import open_store
 from tests.factories import T0
 from tests.hub.conftest import HubServer
 from tests.store_dump import Rows
@@ -77,36 +78,49 @@ def workstation(hub: HubServer, directory: Path, email: str, *, name: str = "") 
     return Workstation(path, Credentials(hub.url, token, email))
 
 
-def compared_rows(path: Path, *, hidden_from: str | None = None) -> Rows:
-    """The compared tables of a store, sorted.
+def compared_rows(store: str | Path, *, hidden_from: str | None = None) -> Rows:
+    """The compared tables of a store (a file or a PostgreSQL URL), sorted.
 
     ``hidden_from`` (the id of an agent who may not read restricted notes) leaves
     out the restricted notes of others, as the hub's feed does for that agent.
     """
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    db = open_store(store)
     try:
-        found: Rows = {}
-        for table in COMPARED:
-            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-            if table == "message":
-                columns.remove("seq")
-            where = ""
-            if table == "message" and hidden_from is not None:
-                where = f" WHERE restricted = 0 OR author_agent_id = '{hidden_from}'"
-            rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table}{where}").fetchall()
-            found[table] = sorted(rows, key=repr)
-        return found
+        with db.read() as conn:
+            found: Rows = {}
+            for table in COMPARED:
+                columns = [name for name in written_columns(conn, table) if name != "seq"]
+                where = ""
+                if table == "message" and hidden_from is not None:
+                    where = f" WHERE restricted = 0 OR author_agent_id = '{hidden_from}'"
+                rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table}{where}").fetchall()
+                found[table] = sorted((tuple(row) for row in rows), key=repr)
+            return found
     finally:
-        conn.close()
+        db.close()
 
 
-def query(path: Path, sql: str, *params: object) -> list[Any]:
-    """Every row of a read-only query on a store file."""
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+def written_columns(conn: Connection, table: str) -> list[str]:
+    """The table's columns in order, without generated ones (and PostgreSQL's ``rowid``)."""
+    if dialect_of(conn) == "sqlite":
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
+        " AND column_name <> 'rowid' ORDER BY ordinal_position",
+        (table,),
+    )
+    return [row[0] for row in rows]
+
+
+def query(store: str | Path, sql: str, *params: object) -> list[Any]:
+    """Every row of a query on a store (a file or a PostgreSQL URL)."""
+    db = open_store(store)
     try:
-        return conn.execute(sql, params).fetchall()
+        with db.read() as conn:
+            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
     finally:
-        conn.close()
+        db.close()
 
 
 def dead_url() -> str:
@@ -119,7 +133,7 @@ def dead_url() -> str:
 @contextmanager
 def hub_desk(hub: HubServer, email: str) -> Iterator[Desk]:
     """A Desk acting directly on the hub's store (a change made on the hub's side)."""
-    db = Database.open(hub.db_path)
+    db = open_store(hub.store)
     try:
         with db.read() as conn:
             agent = agent_by_email(conn, email)

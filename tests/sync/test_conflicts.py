@@ -36,7 +36,7 @@ def test_offline_and_online_edits_of_one_ticket_converge(
     assert ben.sync().state == "synced"
     assert ana.sync().state == "synced"
 
-    hub_rows = compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    hub_rows = compared_rows(hub_server.store, hidden_from=ANA[0])
     assert ana.rows() == ben.rows() == hub_rows
     bodies = {
         row[-1]
@@ -57,7 +57,7 @@ def test_offline_and_online_edits_of_one_ticket_converge(
     assert {state for _, _, state, _ in ana.outbox() + ben.outbox()} == {"applied"}
     # one audit event per mutation, the hub's: the optimistic local ones gave way
     assert query(ben.path, "SELECT count(*) FROM audit_event WHERE ticket_id = ?", TICKET) == query(
-        hub_server.db_path, "SELECT count(*) FROM audit_event WHERE ticket_id = ?", TICKET
+        hub_server.store, "SELECT count(*) FROM audit_event WHERE ticket_id = ?", TICKET
     )
 
 
@@ -84,8 +84,8 @@ def test_a_stale_change_is_rejected_with_its_reason_and_the_ticket_repaired(
     assert "urgent" in error
     assert query(ben.path, "SELECT priority FROM ticket WHERE id = ?", TICKET) == [("urgent",)]
     audit = "SELECT id, action, mutation_id FROM audit_event WHERE ticket_id = ? ORDER BY id"
-    assert query(ben.path, audit, TICKET) == query(hub_server.db_path, audit, TICKET)
-    assert ben.rows() == ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert query(ben.path, audit, TICKET) == query(hub_server.store, audit, TICKET)
+    assert ben.rows() == ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])
 
 
 def test_a_rejected_reply_comes_back_as_the_draft(hub_server: HubServer, tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_a_rejected_reply_comes_back_as_the_draft(hub_server: HubServer, tmp_pat
         assert desk.load_draft(TICKET, "public") == words
     assert query(ben.path, "SELECT count(*) FROM message WHERE body = ?", words) == [(0,)]
     assert query(ben.path, "SELECT status FROM ticket WHERE id = ?", TICKET) == [("closed",)]
-    assert ben.rows() == compared_rows(hub_server.db_path, hidden_from=BEN[0])
+    assert ben.rows() == compared_rows(hub_server.store, hidden_from=BEN[0])
 
 
 def test_a_rejected_reply_keeps_a_draft_already_there(
@@ -154,4 +154,4 @@ def test_a_repair_lost_with_a_killed_engine_is_made_by_the_next_one(
     assert ben.sync().state == "synced"
 
     assert query(ben.path, "SELECT count(*) FROM message WHERE body = ?", words) == [(0,)]
-    assert ben.rows() == compared_rows(hub_server.db_path, hidden_from=BEN[0])
+    assert ben.rows() == compared_rows(hub_server.store, hidden_from=BEN[0])

@@ -24,10 +24,10 @@ def test_first_sync_equals_the_hub(hub_server: HubServer, tmp_path: Path) -> Non
 
     assert status == SyncStatus("synced", 0, "", status.cursor)
     assert status.cursor > 0
-    assert eva.rows() == compared_rows(hub_server.db_path)
+    assert eva.rows() == compared_rows(hub_server.store)
     assert query(eva.path, "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'body'")[0][0]
     assert eva.sync().state == "synced"  # again: nothing new, nothing changes
-    assert eva.rows() == compared_rows(hub_server.db_path)
+    assert eva.rows() == compared_rows(hub_server.store)
 
 
 def test_a_tier_1_replica_never_holds_restricted_notes(
@@ -47,8 +47,8 @@ def test_a_tier_1_replica_never_holds_restricted_notes(
     restricted = "SELECT count(*) FROM message WHERE restricted = 1"
     assert query(ana.path, restricted) == [(0,)]
     assert query(eva.path, restricted) == [(2,)]
-    assert ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
-    assert eva.rows() == compared_rows(hub_server.db_path)
+    assert ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])
+    assert eva.rows() == compared_rows(hub_server.store)
 
 
 def test_running_engine_pushes_at_once_and_receives_within_a_second(
@@ -69,7 +69,7 @@ def test_running_engine_pushes_at_once_and_receives_within_a_second(
             assert time.monotonic() - started < 1.0, "the hub's change took over a second"
             time.sleep(0.01)
     assert pushed_in < 2.0
-    assert query(hub_server.db_path, "SELECT count(*) FROM message WHERE body = 'On it'") == [(1,)]
+    assert query(hub_server.store, "SELECT count(*) FROM message WHERE body = 'On it'") == [(1,)]
     assert statuses[-1] == SyncStatus("synced", 0, "", statuses[-1].cursor)
 
 

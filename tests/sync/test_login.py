@@ -54,7 +54,7 @@ def test_login_keeps_the_token_0600_syncs_and_logout_forgets_it(
     }
     settings = dict(query(replica, "SELECT key, value FROM setting"))
     assert (settings["hub.url"], settings["default_agent"]) == (hub_server.url, ANA[2])
-    assert compared_rows(replica) == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert compared_rows(replica) == compared_rows(hub_server.store, hidden_from=ANA[0])
 
     again = agentdesk(tmp_path, "sync", "--once", "--db", str(replica))
     assert (again.returncode, again.stdout.strip()) == (0, "synced")

@@ -33,17 +33,17 @@ def test_a_push_whose_answer_is_cut_is_applied_once(hub_server: HubServer, tmp_p
         assert first.state == "offline"
         assert first.pending == 2
         assert proxy.armed() == 0
-        assert query(hub_server.db_path, "SELECT last_seq FROM hub_client") == [(2,)]
+        assert query(hub_server.store, "SELECT last_seq FROM hub_client") == [(2,)]
 
         second = ana.sync(url=proxy.url)  # pushed again: the hub answers with the first results
 
     assert second.state == "synced"
     assert [state for _, _, state, _ in ana.outbox()] == ["applied", "applied"]
     assert query(
-        hub_server.db_path, "SELECT count(*) FROM message WHERE body = 'Sent through a bad link'"
+        hub_server.store, "SELECT count(*) FROM message WHERE body = 'Sent through a bad link'"
     ) == [(1,)]
-    assert query(hub_server.db_path, "SELECT count(*) FROM hub_mutation") == [(2,)]
-    assert ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert query(hub_server.store, "SELECT count(*) FROM hub_mutation") == [(2,)]
+    assert ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])
 
 
 def test_500_and_429_are_survived_and_retry_after_is_honoured(
@@ -72,10 +72,10 @@ def test_500_and_429_are_survived_and_retry_after_is_honoured(
     offline = [s for s in statuses if s.state == "offline"]
     assert {s.pending for s in offline} == {1}
     assert any("429" in s.detail and "retrying in 1.0 s" in s.detail for s in offline)
-    assert query(hub_server.db_path, "SELECT priority FROM ticket WHERE number = 1002") == [
+    assert query(hub_server.store, "SELECT priority FROM ticket WHERE number = 1002") == [
         ("urgent",)
     ]
-    assert ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])
 
 
 def test_offline_while_the_hub_is_unreachable_then_catches_up(
@@ -99,4 +99,4 @@ def test_offline_while_the_hub_is_unreachable_then_catches_up(
         proxy.up()
         settled(ana, statuses, within=40)  # backoff is capped at 30 s; jitter makes it shorter
     assert str(statuses[-1]) == "synced"
-    assert ana.rows() == compared_rows(hub_server.db_path, hidden_from=ANA[0])
+    assert ana.rows() == compared_rows(hub_server.store, hidden_from=ANA[0])

@@ -15,7 +15,7 @@ ANA = AGENTS[0]
 
 def test_a_hub_restart_is_survived(hub_process: Callable[[], HubProcess], tmp_path: Path) -> None:
     process = hub_process()
-    hub = HubServer(process.url, process.db_path)
+    hub = HubServer(process.url, process.store)
     ana = workstation(hub, tmp_path, ANA[2])
     with running(ana, hub) as statuses:
         settled(ana, statuses)
@@ -29,5 +29,5 @@ def test_a_hub_restart_is_survived(hub_process: Callable[[], HubProcess], tmp_pa
         process.start()
         settled(ana, statuses, within=40)
     body = "written while the hub was down"
-    assert query(hub.db_path, "SELECT count(*) FROM message WHERE body = ?", body) == [(1,)]
-    assert ana.rows() == compared_rows(hub.db_path, hidden_from=ANA[0])
+    assert query(hub.store, "SELECT count(*) FROM message WHERE body = ?", body) == [(1,)]
+    assert ana.rows() == compared_rows(hub.store, hidden_from=ANA[0])

@@ -13,7 +13,16 @@ from agentdesk.sync.login import bind_store, check_token
 from tests.factories import T0
 from tests.hub.conftest import HubServer, hub_server
 
-__all__ = ["hub_server"]  # the real hub fixture, which ``hub`` names for the TUI tests
+__all__ = [
+    "hub_backend",
+    "hub_server",
+]  # the real hub fixture, which ``hub`` names for the TUI tests
+
+
+@pytest.fixture
+def hub_backend() -> str:
+    """The TUI's sync tests are about the workstation: one backend (tests/hub has both)."""
+    return "sqlite"
 
 
 @pytest.fixture

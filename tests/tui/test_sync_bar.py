@@ -12,10 +12,10 @@ from tests.factories import AGENTS
 from tests.hub.conftest import HubServer
 from tests.tui.conftest import AppFactory
 from tests.tui.helpers import screen_text, wait_for
-from tests.tui.sync_support import hub, hub_server, point_at_dead_hub, synced_replica
+from tests.tui.sync_support import hub, hub_backend, hub_server, point_at_dead_hub, synced_replica
 from widgets.sync_bar import SyncBar, status_text
 
-__all__ = ["hub", "hub_server"]  # the fixtures
+__all__ = ["hub", "hub_backend", "hub_server"]  # the fixtures
 
 ANA = AGENTS[0][2]
 

@@ -10,10 +10,10 @@ from tests.factories import AGENTS, ticket_id
 from tests.hub.conftest import HubServer
 from tests.tui.conftest import AppFactory
 from tests.tui.helpers import screen_text, wait_for
-from tests.tui.sync_support import hub, hub_server, synced_replica
+from tests.tui.sync_support import hub, hub_backend, hub_server, synced_replica
 from widgets.presence_line import PresenceLine
 
-__all__ = ["hub", "hub_server"]  # the fixtures
+__all__ = ["hub", "hub_backend", "hub_server"]  # the fixtures
 
 ANA, BEN = AGENTS[0][2], AGENTS[1][2]
 T1000 = ticket_id(1000)
