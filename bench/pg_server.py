@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Final, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -112,8 +112,9 @@ class GivenServer:
     def __init__(self, url: str) -> None:
         self.url = url
         self.admin = psycopg.connect(url, autocommit=True)
-        server = self.admin.info
-        self.description = f"PostgreSQL {server.server_version} at {server.host}:{server.port}"
+        info = self.admin.info
+        version = self.admin.execute("SHOW server_version").fetchone()
+        self.description = f"PostgreSQL {version[0] if version else '?'} at {info.host}:{info.port}"
         self.can_create = bool(
             self.admin.execute(
                 "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
@@ -123,9 +124,10 @@ class GivenServer:
         if not self.can_create:
             row = self.admin.execute(_USER_TABLES).fetchone()
             if row is None or row[0]:
+                name = info.dbname
                 self.admin.close()
                 raise RuntimeError(
-                    f"{server.dbname} holds tables and this role cannot create databases:"
+                    f"{name} holds tables and this role cannot create databases:"
                     " give --pg-url an empty database"
                 )
 
@@ -158,7 +160,7 @@ def _with_search_path(url: str, schema: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query["options"] = f"{query.get('options', '')} -csearch_path={schema}".strip()
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 def open_server(url: str | None) -> PgServer:

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,8 +150,7 @@ def postgres_hub(source: Path, url: str, workdir: Path) -> tuple[Hub, Copy]:
         started = time.perf_counter()
         target = PgDatabase.open(url)  # creates the schema, as `agentdesk hub copy` does
         try:
-            with _macro_doc_trigger_off(target):
-                copied = copy_store(lite, target)
+            copied = copy_store(lite, target)
         finally:
             target.close()
         copy_seconds = time.perf_counter() - started
@@ -161,17 +160,6 @@ def postgres_hub(source: Path, url: str, workdir: Path) -> tuple[Hub, Copy]:
     open_hub(url).close()
     backfill = copy_seconds + time.perf_counter() - started
     return Hub(url, workdir, backfill_seconds=backfill), Copy(copied.total, copy_seconds)
-
-
-@contextlib.contextmanager
-def _macro_doc_trigger_off(target: PgDatabase) -> Iterator[None]:
-    """Workaround: copy_store's COPY into ``macro`` fires ``macro_doc_ai``, whose rows then
-    collide with the copied ``macro_doc`` ones. Remove once storage.pg_copy disables it."""
-    with target.transaction() as conn:
-        conn.execute("ALTER TABLE macro DISABLE TRIGGER macro_doc_ai")
-    yield
-    with target.transaction() as conn:
-        conn.execute("ALTER TABLE macro ENABLE TRIGGER macro_doc_ai")
 
 
 def first_sync(hub: Hub, replica: Path) -> tuple[Credentials, float]:

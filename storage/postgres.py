@@ -190,15 +190,24 @@ class PgDatabase:
         return db
 
     def _prepare(self) -> None:
-        with self.transaction() as conn:
+        """Check the schema; create it in an empty database (under the write lock).
+
+        Only an empty database takes the lock: every hub connection opens this way,
+        and waiting behind writers to read one row would slow each of them down.
+        """
+        with self.read() as conn:
             version = _schema_version(conn, self.target)
-            if version is None:
-                create_schema(conn)
-            elif version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.target} has schema v{version}, newer than this agentdesk "
-                    f"(v{SCHEMA_VERSION}); upgrade agentdesk to open it"
-                )
+        if version is None:
+            with self.transaction() as conn:
+                version = _schema_version(conn, self.target)  # another process may have won
+                if version is None:
+                    create_schema(conn)
+                    version = SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.target} has schema v{version}, newer than this agentdesk "
+                f"(v{SCHEMA_VERSION}); upgrade agentdesk to open it"
+            )
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:

@@ -24,11 +24,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.rows import TupleRow
+
+if TYPE_CHECKING:
+    from tests.hub.conftest import SeededTemplates
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
 DIR_PREFIX = "agentdesk-pg-"
@@ -198,12 +202,18 @@ class PgCluster:
         return self._admin
 
     @contextmanager
-    def database(self, hint: str = "db") -> Iterator[str]:
-        """A new empty database for the block; its URL, dropped afterwards even if still in use."""
+    def database(self, hint: str = "db", *, template: str = "template0") -> Iterator[str]:
+        """A new database for the block; its URL, dropped afterwards even if still in use.
+
+        Empty, or a copy of ``template`` (the name of a database nobody is connected to):
+        copying a seeded database is far cheaper than seeding each one again.
+        """
         slug = re.sub(r"[^a-z0-9]+", "_", hint.lower()).strip("_")
         name = f"t{next(self._names)}_{slug}"[:63]
         ident = sql.Identifier(name)
-        self.admin().execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(ident))
+        self.admin().execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(ident, sql.Identifier(template))
+        )
         try:
             yield self.url(name)
         finally:
@@ -335,3 +345,13 @@ def pg_url(pg_cluster: PgCluster, request: pytest.FixtureRequest) -> Iterator[st
     """postgresql://USER@127.0.0.1:PORT/DBNAME of a new empty database, dropped after the test."""
     with pg_cluster.database(request.node.name) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def pg_hub_templates(
+    pg_cluster: PgCluster, tmp_path_factory: pytest.TempPathFactory
+) -> SeededTemplates:
+    """The session's seeded PostgreSQL hubs to copy from (one definition for every directory)."""
+    from tests.hub.conftest import SeededTemplates  # noqa: PLC0415 - it imports this module
+
+    return SeededTemplates(pg_cluster, tmp_path_factory.mktemp("pg-seeds"))

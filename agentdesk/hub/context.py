@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar, cast
@@ -35,11 +35,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class HubSettings:
-    """How a hub runs: its name (shown by ``GET /v1/me``), body limit, poll interval."""
+    """How a hub runs: its name (shown by ``GET /v1/me``), body limit, poll interval.
+
+    ``idle_connections``: open connections kept for the next request (more are
+    opened while more requests run at once, and closed when they are done).
+    """
 
     name: str = "agentdesk hub"
     max_body_bytes: int = 1024 * 1024
     poll_interval: float = 0.1
+    idle_connections: int = 8
 
 
 class Notifier:
@@ -63,32 +68,62 @@ class Notifier:
         event.set()
 
 
+class StorePool:
+    """Open stores lent to one borrower at a time; at most ``keep`` are kept idle.
+
+    A store is opened when none is idle (so as many are open as run at once,
+    which anyio's thread limit bounds) and closed on return beyond ``keep``.
+    """
+
+    def __init__(self, target: str | Path, keep: int) -> None:
+        self.target = target
+        self.keep = keep
+        self._idle: list[Store] = []
+        self._guard = threading.Lock()
+
+    @contextlib.contextmanager
+    def borrow(self) -> Iterator[Store]:
+        """A store for the block (call from a worker thread: opening one blocks)."""
+        with self._guard:
+            store = self._idle.pop() if self._idle else None
+        if store is None:
+            store = open_store(self.target)
+        try:
+            yield store
+        finally:
+            with self._guard:
+                kept = len(self._idle) < self.keep
+                if kept:
+                    self._idle.append(store)
+            if not kept:
+                store.close()
+
+    def close(self) -> None:
+        """Close the idle stores (borrowed ones close when they come back)."""
+        with self._guard:
+            idle, self._idle, self.keep = self._idle, [], 0
+        for store in idle:
+            store.close()
+
+
 class HubContext:
-    """The store of a hub process, per worker thread, and its change notifier."""
+    """The store of a hub process, as a pool of connections, and its change notifier."""
 
     def __init__(self, target: str | Path, settings: HubSettings) -> None:
         self.target = target
         self.settings = settings
         self.notifier = Notifier()
-        self._local = threading.local()
-        self._opened: list[Store] = []
-        self._opened_guard = threading.Lock()
+        self.pool = StorePool(target, keep=settings.idle_connections)
         self._write_lock = asyncio.Lock()
         self._waiting = 0
 
-    def database(self) -> Store:
-        """This thread's connection to the store (opened on first use)."""
-        db: Store | None = getattr(self._local, "db", None)
-        if db is None:
-            db = open_store(self.target)
-            self._local.db = db
-            with self._opened_guard:
-                self._opened.append(db)
-        return db
+    def _run(self, work: Callable[[Store], T]) -> T:
+        with self.pool.borrow() as store:
+            return work(store)
 
     async def read(self, work: Callable[[Store], T]) -> T:
-        """Run ``work`` on a worker thread's connection."""
-        return await to_thread.run_sync(lambda: work(self.database()))
+        """Run ``work`` on a worker thread with a pooled connection."""
+        return await to_thread.run_sync(self._run, work)
 
     async def write(self, work: Callable[[Store], T]) -> T:
         """Run ``work`` (which commits its own transaction), one writer at a time.
@@ -97,7 +132,7 @@ class HubContext:
         """
         async with self._write_lock:
             try:
-                return await to_thread.run_sync(lambda: work(self.database()))
+                return await to_thread.run_sync(self._run, work)
             finally:
                 self.notifier.notify()
 
@@ -123,11 +158,8 @@ class HubContext:
                 self.notifier.notify()
 
     def close(self) -> None:
-        """Close every thread's connection."""
-        with self._opened_guard:
-            opened, self._opened = self._opened, []
-        for db in opened:
-            db.close()
+        """Close the pooled connections."""
+        self.pool.close()
 
 
 def _newest(db: Store) -> int:

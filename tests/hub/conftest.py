@@ -133,6 +133,26 @@ def hub_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@dataclass
+class SeededTemplates:
+    """Seeded PostgreSQL hub databases, one per ticket count, copied for each test."""
+
+    cluster: PgCluster
+    root: Path
+    names: dict[int, str] = field(default_factory=dict)
+
+    def name(self, tickets: int) -> str:
+        """The template with ``tickets`` tickets (seeded the first time it is asked for)."""
+        if tickets not in self.names:
+            seed = self.root / f"seed-{tickets}" / "hub.db"
+            seed.parent.mkdir()
+            name = f"hub_template_{tickets}"
+            self.cluster.admin().execute(f"CREATE DATABASE {name} TEMPLATE template0")
+            seed_hub(seed, self.cluster.url(name), tickets=tickets)  # closes its connections
+            self.names[tickets] = name
+        return self.names[tickets]
+
+
 @contextmanager
 def hub_store(
     where: Path, backend: str, request: pytest.FixtureRequest, *, tickets: int = 20
@@ -141,9 +161,9 @@ def hub_store(
     if backend == "sqlite":
         yield seed_hub(where, tickets=tickets)
         return
-    cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    with cluster.database(where.parent.name) as url:
-        yield seed_hub(where, url, tickets=tickets)
+    templates: SeededTemplates = request.getfixturevalue("pg_hub_templates")  # tests/conftest.py
+    with templates.cluster.database(where.parent.name, template=templates.name(tickets)) as url:
+        yield url
 
 
 def _bound_socket() -> socket.socket:
