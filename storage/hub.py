@@ -589,7 +589,7 @@ def mark_attempt_failed(
     """
     cursor = conn.execute(
         "UPDATE delivery SET attempts = attempts + 1, last_error = ?1, leased_until = NULL,"
-        " state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,"
+        " state = CASE WHEN CAST(?2 AS BIGINT) IS NULL THEN 'failed' ELSE 'pending' END,"
         " next_attempt_at = coalesce(?2, next_attempt_at) WHERE id = ?3 AND leased_until = ?4",
         (error, retry_at, job.id, job.lease),
     )
@@ -628,7 +628,7 @@ def list_deliveries(conn: Connection, *, state: str | None, limit: int) -> list[
         "SELECT d.id, d.message_id, d.ticket_id, t.number, d.channel, d.state, d.attempts,"
         " d.next_attempt_at, d.last_error, d.delivered_at, d.created_at"
         " FROM delivery AS d JOIN ticket AS t ON t.id = d.ticket_id"
-        " WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2",
+        " WHERE CAST(?1 AS TEXT) IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2",
         (state, limit),
     ).fetchall()
     return [DeliveryRow(*row) for row in rows]

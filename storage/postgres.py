@@ -2,10 +2,12 @@
 
 The hub's code is written against :class:`storage.sql.Connection`; here a psycopg
 connection is made to look like one: ``?`` placeholders become ``%s`` (values
-are bound on the client, as SQLite binds them, so an untyped ``?`` never trips
-PostgreSQL's parameter type inference), integral ``numeric`` results (``sum``
-of a ``bigint``) come back as ``int``, and psycopg's errors are raised as the
-matching ``sqlite3`` classes, the one error family storage callers catch.
+are bound on the server, so psycopg prepares a statement run often, and a hub
+does not plan the same dozen statements for every mutation; a parameter whose
+type nothing around it tells, ``? IS NULL``, is written ``CAST(? AS TEXT)``),
+integral ``numeric`` results (``sum`` of a ``bigint``) come back as ``int``, and
+psycopg's errors are raised as the matching ``sqlite3`` classes, the one error
+family storage callers catch.
 
 Writers serialise on a transaction-level advisory lock, the equivalent of
 SQLite's ``BEGIN IMMEDIATE``: the change feed's sequence then grows in commit
@@ -124,19 +126,19 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
 
-    def execute(self, sql: str, parameters: Any = (), /) -> psycopg.ClientCursor[Any]:
+    def execute(self, sql: str, parameters: Any = (), /) -> psycopg.Cursor[Any]:
         """Run one statement; its cursor holds the rows."""
         params = tuple(parameters) if parameters else None
         translated = translate(sql, has_parameters=params is not None)
-        cursor = psycopg.ClientCursor(self.raw)
+        cursor = psycopg.Cursor(self.raw)
         with _as_sqlite_errors():
             cursor.execute(translated.sql, None if params is None else _bound(translated, params))
         return cursor
 
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> psycopg.ClientCursor[Any]:
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> psycopg.Cursor[Any]:
         """Run one statement per parameter row."""
         translated = translate(sql, has_parameters=True)
-        cursor = psycopg.ClientCursor(self.raw)
+        cursor = psycopg.Cursor(self.raw)
         with _as_sqlite_errors():
             cursor.executemany(
                 translated.sql, [_bound(translated, tuple(row)) for row in parameters]
