@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from agentdesk.desk import Action
 from tests.cli_support import sealed_env
 from tests.factories import AGENTS, ticket_id
@@ -17,6 +19,12 @@ from tests.sync.helpers import compared_rows, query, workstation
 
 ANA, EVA = AGENTS[0], AGENTS[3]
 NOTES = 600  # three pushes of 200
+
+
+@pytest.fixture
+def hub_backend() -> str:
+    """Workstation behaviour: one hub store is enough (tests/hub runs the hub on both)."""
+    return "sqlite"
 
 
 def sync_process(db: Path, tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from agentdesk.desk import DeskError
 from tests.factories import AGENTS, PRIORITIES, STATUSES, ticket_id
-from tests.hub.conftest import BACKENDS, HubServer, ThreadedHub, hub_store
+from tests.hub.conftest import HubServer, ThreadedHub, hub_store
 from tests.sync.helpers import Workstation, compared_rows, query, workstation
 
 TICKETS = [ticket_id(1000 + i) for i in range(3)]
@@ -66,19 +66,33 @@ def act(ws: Workstation, step: tuple[object, ...]) -> None:
             pass
 
 
+Case = tuple[int, list[tuple[int, tuple[object, ...]]]]
 # ``request`` only reaches the session's PostgreSQL server: nothing is shared between examples.
-@pytest.mark.parametrize("backend", BACKENDS)
-@settings(
-    max_examples=20,
+SLOW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+
+@settings(SLOW, max_examples=20)
 @given(case=scenario)
 def test_random_offline_edits_converge_everywhere(
-    backend: str,
-    request: pytest.FixtureRequest,
-    case: tuple[int, list[tuple[int, tuple[object, ...]]]],
+    request: pytest.FixtureRequest, case: Case
 ) -> None:
+    converge("sqlite", request, case)
+
+
+@settings(SLOW, max_examples=8)
+@given(case=scenario)
+def test_random_offline_edits_converge_on_a_postgresql_hub_too(
+    request: pytest.FixtureRequest, case: Case
+) -> None:
+    """The same property with the hub on PostgreSQL (fewer examples: each costs more)."""
+    converge("postgresql", request, case)
+
+
+def converge(backend: str, request: pytest.FixtureRequest, case: Case) -> None:
+    """Apply the case's offline edits, sync everyone twice: every store agrees."""
     clients, steps = case
     with (
         tempfile.TemporaryDirectory() as directory,

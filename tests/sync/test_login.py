@@ -8,12 +8,20 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.cli_support import sealed_env
 from tests.factories import AGENTS, make_workspace
 from tests.hub.conftest import HubServer
 from tests.sync.helpers import compared_rows, dead_url, query
 
 ANA = AGENTS[0]
+
+
+@pytest.fixture
+def hub_backend() -> str:
+    """Workstation behaviour: one hub store is enough (tests/hub runs the hub on both)."""
+    return "sqlite"
 
 
 def agentdesk(

@@ -6,11 +6,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.factories import AGENTS, ticket_id
 from tests.hub.conftest import HubProcess, HubServer
 from tests.sync.helpers import compared_rows, query, running, settled, workstation
 
 ANA = AGENTS[0]
+
+
+@pytest.fixture
+def hub_backend() -> str:
+    """Workstation behaviour: one hub store is enough (tests/hub runs the hub on both)."""
+    return "sqlite"
 
 
 def test_a_hub_restart_is_survived(hub_process: Callable[[], HubProcess], tmp_path: Path) -> None:
