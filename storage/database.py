@@ -18,7 +18,7 @@ from typing import Final
 
 from storage.errors import StoreError
 from storage.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from storage.sql import is_postgres_url, redacted
+from storage.sql import held_transaction, is_postgres_url, redacted
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS: Final = 5000
@@ -170,12 +170,8 @@ class Database:
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """Reads that all see one committed state (a deferred read transaction)."""
-        with self.read() as conn:
-            conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+        with self.read() as conn, held_transaction(conn, "BEGIN"):
+            yield conn
 
     @contextmanager
     def transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:

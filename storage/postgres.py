@@ -28,7 +28,7 @@ from typing import Any, Final
 from storage.errors import StoreError
 from storage.migrations import APPLICATION_ID, SCHEMA_VERSION
 from storage.pg_schema import create_schema
-from storage.sql import redacted
+from storage.sql import held_transaction, redacted
 
 try:
     import psycopg
@@ -220,12 +220,11 @@ class PgDatabase:
     @contextmanager
     def snapshot(self) -> Iterator[PgConnection]:
         """Reads that all see one committed state (repeatable read)."""
-        with self.read() as conn:
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+        with (
+            self.read() as conn,
+            held_transaction(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        ):
+            yield conn
 
     @contextmanager
     def transaction(self, *, durable: bool = False) -> Iterator[PgConnection]:

@@ -11,8 +11,8 @@ catch one family.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
-from typing import Any, Literal, Protocol
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -51,6 +51,9 @@ class Connection(Protocol):
         ...
 
 
+C = TypeVar("C", bound=Connection)
+
+
 class Store(Protocol):
     """An open store: reads, one-transaction writes, a consistent snapshot, close."""
 
@@ -82,6 +85,16 @@ class Store(Protocol):
     def close(self) -> None:
         """Close the connection (idempotent)."""
         ...
+
+
+@contextmanager
+def held_transaction(conn: C, begin: str) -> Iterator[C]:
+    """Reads between ``begin`` (a BEGIN statement) and COMMIT: one snapshot of the store."""
+    conn.execute(begin)
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
 
 
 def dialect_of(conn: Connection) -> Dialect:

@@ -116,18 +116,18 @@ def _has_rowid(conn: Connection, table: str) -> bool:
     return "WITHOUT ROWID" not in str(sql).upper()
 
 
+def _json_sql(conn: Connection, spec: TableSpec, alias: str) -> tuple[str, str]:
+    """SQL for the row's key and the row as JSON text, in the store's dialect."""
+    if dialect_of(conn) == "postgresql":
+        return feed_schema_pg.key_json(spec, alias), feed_schema_pg.row_json(conn, spec, alias)
+    return key_json(spec, alias), row_json(columns(conn, spec), alias)
+
+
 def rows_where(
     conn: Connection, table: str, where: str, params: tuple[object, ...]
 ) -> Iterator[tuple[str, str, str]]:
     """(entity, key JSON, row JSON) of the table's rows matching ``where`` (alias ``t``)."""
-    if dialect_of(conn) == "postgresql":
-        yield from feed_schema_pg.rows_where(conn, table, where, params)
-        return
-    spec = BY_TABLE[table]
-    cursor = conn.execute(
-        f"SELECT {key_json(spec, 't')}, {row_json(columns(conn, spec), 't')}"
-        f" FROM {table} AS t WHERE {where}",
-        params,
-    )
-    for key, row in cursor:
-        yield table, key, row
+    key, row = _json_sql(conn, BY_TABLE[table], "t")
+    cursor = conn.execute(f"SELECT {key}, {row} FROM {table} AS t WHERE {where}", params)
+    for found_key, found_row in cursor:
+        yield table, found_key, found_row

@@ -9,10 +9,9 @@ the same fields as SQLite's (key order aside, which JSON readers ignore).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Final
 
-from storage.replication import BY_TABLE, SYNCED, TableSpec
+from storage.replication import SYNCED, TableSpec
 from storage.sql import Connection
 
 _NOW_MS: Final = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
@@ -84,17 +83,3 @@ def backfill(conn: Connection) -> None:
             f" SELECT '{spec.table}', {key_json(spec, 't')}, 'upsert',"
             f" {row_json(conn, spec, 't')}, {_NOW_MS} FROM {spec.table} AS t ORDER BY {order}"
         )
-
-
-def rows_where(
-    conn: Connection, table: str, where: str, params: tuple[object, ...]
-) -> Iterator[tuple[str, str, str]]:
-    """(entity, key JSON, row JSON) of the table's rows matching ``where`` (alias ``t``)."""
-    spec = BY_TABLE[table]
-    cursor = conn.execute(
-        f"SELECT {key_json(spec, 't')}, {row_json(conn, spec, 't')} FROM {table} AS t"
-        f" WHERE {where}",
-        params,
-    )
-    for key, row in cursor:
-        yield table, key, row

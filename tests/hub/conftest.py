@@ -109,19 +109,24 @@ def seed_hub(where: Path, url: str | None = None, *, tickets: int = 20) -> str |
     make_workspace(where, tickets)
     store: str | Path = where
     if url is not None:
-        store = url
-        lite, target = Database.open(where), PgDatabase.open(url)
-        try:
-            copy_store(lite, target)
-        finally:
-            lite.close()
-            target.close()
+        store = copy_to_postgres(where, url)
     db = open_hub(store)
     try:
         add_agent(db, name=ADMIN[0], email=ADMIN[1], tier=ADMIN[2])
     finally:
         db.close()
     return store
+
+
+def copy_to_postgres(path: Path, url: str) -> str:
+    """Copy the store file into the empty database at ``url`` (as `agentdesk hub copy`)."""
+    lite, target = Database.open(path), PgDatabase.open(url)
+    try:
+        copy_store(lite, target)
+    finally:
+        lite.close()
+        target.close()
+    return url
 
 
 BACKENDS = ("sqlite", "postgresql")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.database import Database
-from storage.pg_copy import copy_store
-from storage.postgres import PgDatabase
 from tests.factories import AGENTS, ticket_id
-from tests.hub.conftest import HubServer, ThreadedHub, seed_hub
+from tests.hub.conftest import HubServer, ThreadedHub, copy_to_postgres, seed_hub
 from tests.sync.helpers import compared_rows, query, workstation
 
 ANA, BEN = AGENTS[0], AGENTS[1]
@@ -32,13 +29,7 @@ def test_a_workstation_synced_with_the_sqlite_hub_carries_on_against_its_copy(
         old.stop()
     (cursor_before,) = query(ana.path, CURSOR)[0]
 
-    lite, target = Database.open(path), PgDatabase.open(pg_url)
-    try:
-        copy_store(lite, target)
-    finally:
-        lite.close()
-        target.close()
-    new = ThreadedHub.start(pg_url)
+    new = ThreadedHub.start(copy_to_postgres(path, pg_url))
     try:
         hub = HubServer(new.url, pg_url)
         ana.sync(url=new.url)  # the same token and client id, the hub's new address
