@@ -79,7 +79,10 @@ async def test_customers_on_every_channel_become_tickets(
         assert scalar(hub.store, sql, *row) == kind
         body = "SELECT body FROM message WHERE ticket_id = ? AND kind = 'customer'"
         assert scalar(hub.store, body, *row) == opening.text
-    assert (simulator.tally.accepted, simulator.tally.refused) == (3, 0)
+    # Three tickets, none refused; the chat customer may already have nudged ("still
+    # there?"), threaded onto the same ticket: accepted is 3 or 4 by timing alone.
+    assert (len(simulator.tally.tickets), simulator.tally.refused) == (3, 0)
+    assert simulator.tally.accepted in (3, 4)
 
 
 async def test_a_wrong_secret_is_refused_and_stores_nothing(hub: HubServer) -> None:
