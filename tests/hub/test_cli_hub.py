@@ -123,6 +123,7 @@ def test_an_unreachable_postgres_server_is_one_clear_line_without_the_password()
     added = run("add-agent", "--name", "A", "--email", "a@x.io", "--tier", "1", "--db", url)
     for answer in (served, added):
         assert answer.exit_code == 1
+        assert len(answer.stderr.strip().splitlines()) == 1  # libpq's lines folded into one
         assert f"cannot open postgresql://hub:***@127.0.0.1:{url.split(':')[3]}" in answer.stderr
         assert "s3cret" not in answer.stderr
 
