@@ -152,7 +152,6 @@ def copy_to_postgres(
     to: Annotated[str, typer.Option("--to", help="An empty PostgreSQL database: postgresql://…")],
 ) -> None:
     """Copy a SQLite store into an empty PostgreSQL database, change feed included."""
-    from storage.database import Database  # noqa: PLC0415
     from storage.errors import StoreError  # noqa: PLC0415
     from storage.sql import is_postgres_url, redacted  # noqa: PLC0415
 
@@ -165,18 +164,9 @@ def copy_to_postgres(
         typer.echo(f"  {table}: {rows:,} rows…", err=True)
 
     try:
-        from storage.pg_copy import copy_store  # noqa: PLC0415
-        from storage.postgres import PgDatabase  # noqa: PLC0415
+        from storage.pg_copy import copy_file  # noqa: PLC0415
 
-        lite = Database.open(source)
-        try:
-            target = PgDatabase.open(to)
-            try:
-                copied = copy_store(lite, target, report)
-            finally:
-                target.close()
-        finally:
-            lite.close()
+        copied = copy_file(source, to, report)
         from agentdesk.hub.store import open_hub  # noqa: PLC0415
 
         open_hub(to).close()  # the feed's triggers, and its backfill if the source was no hub

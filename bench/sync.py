@@ -61,8 +61,7 @@ from bench.pg_server import PgServer, have_server_binaries, open_server
 from bench.report import Metric, render_markdown, render_text
 from storage.database import Database
 from storage.hub import set_channel
-from storage.pg_copy import copy_store
-from storage.postgres import PgDatabase
+from storage.pg_copy import copy_file
 from storage.stores import open_store
 
 BACKENDS = ("sqlite", "postgresql")
@@ -145,17 +144,9 @@ def postgres_hub(source: Path, url: str, workdir: Path) -> tuple[Hub, Copy]:
     """
     path = workdir / "source.db"
     shutil.copyfile(source, path)  # Database.open may write (WAL mode): spare the cached store
-    lite = Database.open(path)
-    try:
-        started = time.perf_counter()
-        target = PgDatabase.open(url)  # creates the schema, as `agentdesk hub copy` does
-        try:
-            copied = copy_store(lite, target)
-        finally:
-            target.close()
-        copy_seconds = time.perf_counter() - started
-    finally:
-        lite.close()
+    started = time.perf_counter()
+    copied = copy_file(path, url)  # what `agentdesk hub copy` runs (the schema made too)
+    copy_seconds = time.perf_counter() - started
     started = time.perf_counter()
     open_hub(url).close()
     backfill = copy_seconds + time.perf_counter() - started

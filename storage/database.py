@@ -90,8 +90,6 @@ class Database:
     transaction (see :meth:`transaction`).
     """
 
-    dialect: Final = "sqlite"
-
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn

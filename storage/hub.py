@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 from storage.sql import Connection, Dialect, dialect_of, json_field
@@ -175,8 +176,9 @@ def client_versions(conn: Connection, ticket_id: str, client_id: str) -> list[in
 # --------------------------------------------------------------------------- feed [A]
 
 
+@cache
 def _visible(dialect: Dialect) -> str:
-    """The feed as a caller may read it, as a WHERE condition.
+    """The feed as a caller may read it, as a WHERE condition (made once per dialect).
 
     Restricted internal notes only for the cleared (?3 = 1) and their author (?2),
     personal macros only for their owner, audit events of no ticket (a personal

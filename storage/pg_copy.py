@@ -16,13 +16,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from storage.database import Database
 from storage.errors import StoreError
-from storage.postgres import PgDatabase
+from storage.postgres import PgDatabase, one_line
 
 #: Rows per progress report.
 _REPORT_EVERY = 50_000
@@ -38,6 +39,23 @@ class Copied:
     def total(self) -> int:
         """Rows in all."""
         return sum(self.rows.values())
+
+
+def copy_file(source: Path, url: str, progress: Callable[[str, int], None] | None = None) -> Copied:
+    """Open the SQLite file and the PostgreSQL database, copy (:func:`copy_store`), close both.
+
+    Raises:
+        StoreError: either store cannot be opened, or the copy is refused.
+    """
+    lite = Database.open(source)
+    try:
+        target = PgDatabase.open(url)  # an empty database gets the schema here
+        try:
+            return copy_store(lite, target, progress)
+        finally:
+            target.close()
+    finally:
+        lite.close()
 
 
 def copy_store(
@@ -74,10 +92,9 @@ def _copy(
             for table in tables:
                 copied[table] = _copy_table(lite, conn.raw, table, progress)
         except psycopg.Error as exc:
-            message = " ".join(str(exc).split())
             raise StoreError(
                 f"copy to {target.target} failed, nothing was copied: a row of {table}"
-                f" was refused: {message}"
+                f" was refused: {one_line(exc)}"
             ) from exc
         conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # every key checked, before ALTER again
         for table in tables:

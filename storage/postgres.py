@@ -146,12 +146,16 @@ class PgConnection:
         return cursor
 
 
+def one_line(error: psycopg.Error) -> str:
+    """A psycopg error's message as one line (libpq's answers span lines and tabs)."""
+    return " ".join(str(error).split())
+
+
 def _connect(url: str) -> PgConnection:
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
-        reason = " ".join(str(exc).split())  # libpq's lines and tabs, as one line
-        raise StoreError(f"cannot open {redacted(url)}: {reason}") from exc
+        raise StoreError(f"cannot open {redacted(url)}: {one_line(exc)}") from exc
     raw.adapters.register_loader("numeric", _NumericLoader)
     return PgConnection(raw)
 
@@ -160,10 +164,8 @@ class PgDatabase:
     """A PostgreSQL store with :class:`storage.database.Database`'s interface.
 
     One connection per object, used by one thread at a time (:attr:`lock`); the
-    hub opens one per worker thread, as it does with SQLite.
+    hub lends them from a pool (``agentdesk.hub.context.StorePool``), as with SQLite.
     """
-
-    dialect: Final = "postgresql"
 
     def __init__(self, url: str, conn: PgConnection) -> None:
         self.url = url
@@ -249,9 +251,6 @@ class PgDatabase:
     def _rollback(self) -> None:
         if not self._conn.raw.closed:
             self._conn.raw.execute("ROLLBACK")
-
-    def checkpoint(self) -> None:
-        """Nothing to do: the server manages its write-ahead log."""
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

@@ -58,11 +58,6 @@ class Store(Protocol):
     """An open store: reads, one-transaction writes, a consistent snapshot, close."""
 
     @property
-    def dialect(self) -> Dialect:
-        """Which SQL the store speaks."""
-        ...
-
-    @property
     def target(self) -> str:
         """Where the store lives (a path or a URL without its password), for messages."""
         ...

@@ -32,10 +32,8 @@ import uvicorn
 from agentdesk.hub.app import BackgroundTask, create_app
 from agentdesk.hub.auth import add_agent
 from agentdesk.hub.store import open_hub
-from storage.database import Database
 from storage.hub import revoke_tokens
-from storage.pg_copy import copy_store
-from storage.postgres import PgDatabase
+from storage.pg_copy import copy_file
 from storage.stores import open_store
 from tests.cli_support import sealed_env
 from tests.factories import AGENTS, T0, make_workspace
@@ -109,24 +107,14 @@ def seed_hub(where: Path, url: str | None = None, *, tickets: int = 20) -> str |
     make_workspace(where, tickets)
     store: str | Path = where
     if url is not None:
-        store = copy_to_postgres(where, url)
+        copy_file(where, url)  # as `agentdesk hub copy` does
+        store = url
     db = open_hub(store)
     try:
         add_agent(db, name=ADMIN[0], email=ADMIN[1], tier=ADMIN[2])
     finally:
         db.close()
     return store
-
-
-def copy_to_postgres(path: Path, url: str) -> str:
-    """Copy the store file into the empty database at ``url`` (as `agentdesk hub copy`)."""
-    lite, target = Database.open(path), PgDatabase.open(url)
-    try:
-        copy_store(lite, target)
-    finally:
-        lite.close()
-        target.close()
-    return url
 
 
 BACKENDS = ("sqlite", "postgresql")

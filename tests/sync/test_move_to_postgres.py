@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.pg_copy import copy_file
 from tests.factories import AGENTS, ticket_id
-from tests.hub.conftest import HubServer, ThreadedHub, copy_to_postgres, seed_hub
+from tests.hub.conftest import HubServer, ThreadedHub, seed_hub
 from tests.sync.helpers import compared_rows, query, workstation
 
 ANA, BEN = AGENTS[0], AGENTS[1]
@@ -29,7 +30,8 @@ def test_a_workstation_synced_with_the_sqlite_hub_carries_on_against_its_copy(
         old.stop()
     (cursor_before,) = query(ana.path, CURSOR)[0]
 
-    new = ThreadedHub.start(copy_to_postgres(path, pg_url))
+    copy_file(path, pg_url)
+    new = ThreadedHub.start(pg_url)
     try:
         hub = HubServer(new.url, pg_url)
         ana.sync(url=new.url)  # the same token and client id, the hub's new address
